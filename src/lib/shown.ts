@@ -4,6 +4,7 @@
  */
 export interface Shown {
   value: string;
+  /** How it is printed: text for inside shell double quotes, `$VAR`s left unexpanded. */
   shown: string;
 }
 
@@ -13,11 +14,14 @@ export function valueOf(arg: Arg): string {
   return typeof arg === 'string' ? arg : arg.value;
 }
 
-/** Shell-quotes one argument; a `Shown` whose printed form holds `$VAR` is double-quoted so the shell expands it. */
+/**
+ * Shell-quotes one argument. A `Shown`'s printed form is already escaped for the inside of
+ * double quotes (see variables.ts), so it is wrapped as is and its `$VAR`s stay live.
+ */
 export function quoteArg(arg: Arg): string {
   if (typeof arg === 'string') return quoteLiteral(arg);
-  if (arg.shown === arg.value) return quoteLiteral(arg.value);
-  return quoteWithVariables(arg.shown);
+  if (!hasLiveVariable(arg.shown)) return quoteLiteral(arg.value);
+  return /^[A-Za-z0-9_@%+=:,./${}-]+$/.test(arg.shown) ? arg.shown : `"${arg.shown}"`;
 }
 
 export function formatCommand(argv: readonly Arg[]): string {
@@ -29,8 +33,6 @@ function quoteLiteral(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Double quotes keep `$VAR` live for the shell; everything else the shell treats specially is escaped. */
-function quoteWithVariables(s: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./${}-]+$/.test(s) && !/[`\\"]/.test(s)) return s;
-  return `"${s.replace(/([`\\"])/g, '\\$1')}"`;
+function hasLiveVariable(shown: string): boolean {
+  return shown.replace(/\\./g, '').includes('$');
 }
