@@ -1,0 +1,2 @@
+export { createNodes, createNodesV2, createDependencies } from './plugin/plugin';
+export type { DockconvPluginOptions } from './plugin/options';

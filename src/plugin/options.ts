@@ -1,0 +1,42 @@
+/** Plugin options from nx.json (`plugins: [{ plugin: '@dockconv/nx', options: {…} }]`). */
+export interface DockconvPluginOptions {
+  buildTargetName?: string;
+  runTargetName?: string;
+  transferTargetName?: string;
+  versionTargetName?: string;
+  /** Default tag instead of the user name. */
+  tag?: string;
+  /** `false` drops the `<project>-` prefix from image names. */
+  prefix?: boolean;
+}
+
+export type NormalizedPluginOptions = Required<Omit<DockconvPluginOptions, 'tag' | 'prefix'>> &
+  Pick<DockconvPluginOptions, 'tag' | 'prefix'>;
+
+export function normalizePluginOptions(options: DockconvPluginOptions | undefined): NormalizedPluginOptions {
+  return {
+    buildTargetName: options?.buildTargetName ?? 'docker-build',
+    runTargetName: options?.runTargetName ?? 'docker-run',
+    transferTargetName: options?.transferTargetName ?? 'transfer-image',
+    versionTargetName: options?.versionTargetName ?? 'gen-version',
+    ...(options?.tag === undefined ? {} : { tag: options.tag }),
+    ...(options?.prefix === undefined ? {} : { prefix: options.prefix }),
+  };
+}
+
+/** The per-image build target: one task per image in the task graph. */
+export function imageBuildTarget(options: NormalizedPluginOptions, imageType: string): string {
+  return `${options.buildTargetName}-${imageType}`;
+}
+
+export const EXECUTORS = {
+  build: '@dockconv/nx:docker-build',
+  run: '@dockconv/nx:docker-run',
+  transfer: '@dockconv/nx:transfer-image',
+  version: '@dockconv/nx:gen-version',
+} as const;
+
+/** Where a per-image build task records the image it produced; derived tasks hash these. */
+export function imageRecordPath(projectRoot: string, imageType: string): string {
+  return `dist/dockconv/${projectRoot}/${imageType}.json`;
+}

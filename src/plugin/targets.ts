@@ -1,0 +1,152 @@
+/**
+ * Maps a project's images to Nx targets. Pure: takes what the conventions library read and
+ * returns target configurations; nothing here touches the disk or Docker.
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+import { contextSources } from '../lib/dockerfile';
+import type { ImageGraph, ImageNode } from '../lib/graph';
+import { imageId } from '../lib/graph';
+import type { DockerProject, ImageDef } from '../lib/project';
+import { consumesVersion } from '../lib/version-inputs';
+import { EXECUTORS, imageBuildTarget, imageRecordPath, type NormalizedPluginOptions } from './options';
+
+type Targets = Record<string, TargetConfiguration>;
+
+const DOCKER_META = { technologies: ['docker'] };
+
+export function dockerTargets(project: DockerProject, graph: ImageGraph, options: NormalizedPluginOptions): Targets {
+  const nodes = project.images.flatMap((i) => graph.get(imageId(project.name, i.type)) ?? []);
+  const targets: Targets = {};
+  for (const node of nodes) targets[imageBuildTarget(options, node.image.type)] = imageBuildTargetConfig(node, graph, options);
+  if (nodes.length) targets[options.buildTargetName] = aggregateBuildTarget(project, nodes, options);
+  const runnable = project.images;
+  if (runnable.length) targets[options.runTargetName] = runTarget(project, runnable, options);
+  if (nodes.length) targets[options.transferTargetName] = transferTarget(project, nodes);
+  targets[options.versionTargetName] = versionTarget(project);
+  return targets;
+}
+
+export function targetGroup(targets: Targets): Record<string, string[]> {
+  return { Docker: Object.keys(targets) };
+}
+
+function perImageConfigurations(images: readonly ImageDef[], option: (image: ImageDef) => Record<string, unknown>) {
+  return Object.fromEntries(images.map((i) => [i.type, option(i)]));
+}
+
+function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], options: NormalizedPluginOptions): TargetConfiguration {
+  const images = nodes.map((n) => n.image);
+  return {
+    executor: EXECUTORS.build,
+    options: {},
+    configurations: perImageConfigurations(images, (i) => ({ image: i.type })),
+    // `params: forward` hands `--image` to each per-image task, which then skips what the
+    // requested image does not need; the hash includes the forwarded value, so a skip is never
+    // mistaken for a build in the cache.
+    dependsOn: nodes.map((n) => ({ target: imageBuildTarget(options, n.image.type), params: 'forward' as const })),
+    cache: false,
+    metadata: {
+      ...DOCKER_META,
+      description: `Build the Docker images of ${project.name}: ${images.map((i) => i.name.ref).join(', ')}`,
+      help: { command: 'nx run <project>:docker-build --image=<image>', example: { options: { image: images[0]?.type } } },
+    },
+  };
+}
+
+function imageBuildTargetConfig(node: ImageNode, graph: ImageGraph, options: NormalizedPluginOptions): TargetConfiguration {
+  const { image } = node;
+  const parents = node.parents.flatMap((id) => graph.get(id) ?? []);
+  return {
+    executor: EXECUTORS.build,
+    options: { imageType: image.type },
+    dependsOn: parents.map((p) =>
+      p.image.project === image.project
+        ? imageBuildTarget(options, p.image.type)
+        : { projects: [p.image.project], target: imageBuildTarget(options, p.image.type) },
+    ),
+    cache: true,
+    inputs: buildInputs(node),
+    outputs: [`{workspaceRoot}/${imageRecordPath(image.projectRoot, image.type)}`],
+    metadata: {
+      ...DOCKER_META,
+      description: `Build ${image.name.ref} from ${image.dockerfile}`,
+    },
+  };
+}
+
+/**
+ * Nx-level inputs: a superset of what the build reads, so Nx never replays a stale result.
+ * The executor then compares the exact inputs (after .dockerignore) with the image's label,
+ * so a change Nx cannot rule out still runs no `docker build` when nothing relevant moved.
+ */
+function buildInputs(node: ImageNode): NonNullable<TargetConfiguration['inputs']> {
+  const { image } = node;
+  const files = [
+    `{projectRoot}/docker/${image.type}/**/*`,
+    '{projectRoot}/docker/run.cfg',
+    '{projectRoot}/docker/dockerutils.cfg',
+    '{projectRoot}/.dockerignore',
+    ...contextSources(node.dockerfile).flatMap(sourceInputs),
+  ];
+  return [
+    ...new Set(files),
+    { env: 'DOCKCONV_TAG' },
+    { env: 'DOCKER_HOST' },
+    { env: 'DOCKER_CONTEXT' },
+    // The image itself is an input: after `docker rmi` the hash changes and the task runs again.
+    { runtime: `docker image inspect --format "{{.Id}}" ${image.name.ref} 2>/dev/null || echo missing` },
+    ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
+    { dependentTasksOutputFiles: 'dist/dockconv/**/*.json', transitive: true },
+  ];
+}
+
+function sourceInputs(source: string): string[] {
+  const path = source.replace(/^\.\/?/, '').replace(/\/+$/, '');
+  if (path === '' || path === '*') return ['{projectRoot}/**/*'];
+  return [`{projectRoot}/${path}`, `{projectRoot}/${path}/**/*`];
+}
+
+function runTarget(project: DockerProject, images: ImageDef[], options: NormalizedPluginOptions): TargetConfiguration {
+  const only = images.length === 1 ? images[0]?.type : undefined;
+  return {
+    executor: EXECUTORS.run,
+    options: only ? { image: only } : {},
+    configurations: perImageConfigurations(images, (i) => ({ image: i.type })),
+    cache: false,
+    metadata: {
+      ...DOCKER_META,
+      description: `Run an image of ${project.name} with its docker/run.cfg configuration (${images.map((i) => i.type).join(', ')})`,
+      help: { command: `nx run ${project.name}:${options.runTargetName}:<image>`, example: { options: { image: images[0]?.type, command: 'sh' } } },
+    },
+  };
+}
+
+function transferTarget(project: DockerProject, nodes: ImageNode[]): TargetConfiguration {
+  return {
+    executor: EXECUTORS.transfer,
+    options: {},
+    configurations: perImageConfigurations(nodes.map((n) => n.image), (i) => ({ image: [i.type] })),
+    cache: false,
+    metadata: {
+      ...DOCKER_META,
+      description: `Send images of ${project.name} to another Docker engine, only the layers it lacks`,
+      help: { command: 'nx run <project>:transfer-image --image=base --to=user@host', example: { options: { image: ['base'], to: 'ssh://user@host' } } },
+    },
+  };
+}
+
+function versionTarget(project: DockerProject): TargetConfiguration {
+  return {
+    executor: EXECUTORS.version,
+    options: {},
+    cache: true,
+    inputs: [
+      '{projectRoot}/setup.cfg',
+      '{projectRoot}/pyproject.toml',
+      { runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' },
+      { runtime: 'git rev-parse HEAD 2>/dev/null || echo none' },
+    ],
+    outputs: ['{projectRoot}/_version.py.bld'],
+    metadata: { ...DOCKER_META, description: `Write ${project.name}'s _version.py.bld (versioneer-compatible) and print the version` },
+  };
+}
