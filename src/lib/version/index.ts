@@ -5,6 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { DockconvError } from '../errors';
 import { git, piecesFromGit } from './pieces';
 import { normaliseStyle, render } from './render';
 import { versionsFromParentdir, versionsFromVersionFile } from './file-sources';
@@ -39,7 +40,7 @@ export async function getVersions(
   config: VersioneerConfig,
   opts: GetVersionsOptions = {},
 ): Promise<VersionDict> {
-  const root = realpathSync(projectRootAbs);
+  const root = realRoot(projectRootAbs);
   const style = opts.style ?? config.style;
   normaliseStyle(style); // an unknown style is an error even where git is not asked
   if (config.versionfileSource) {
@@ -50,6 +51,14 @@ export async function getVersions(
   if (pieces) return render(pieces, style);
   const fromDir = config.parentdirPrefix ? versionsFromParentdir(config.parentdirPrefix, root) : undefined;
   return fromDir ?? { ...UNKNOWN };
+}
+
+function realRoot(projectRootAbs: string): string {
+  try {
+    return realpathSync(projectRootAbs);
+  } catch (err) {
+    throw new DockconvError(`project root ${projectRootAbs} cannot be read: ${(err as Error).message}`);
+  }
 }
 
 /** For projects without versioneer: `git describe --tags --dirty --always` and the commit. */
