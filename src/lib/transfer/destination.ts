@@ -1,0 +1,175 @@
+/**
+ * Where images go (and come from): a Docker context name, `ssh://user@host[:port]`, `user@host`,
+ * `tcp://…` or `unix://…`, turned into dockerode connection options. Contexts are read from the
+ * Docker CLI's own store so that `to: prod` means what `docker --context prod` means.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { DockerOptions } from 'dockerode';
+import { DockconvError } from '../errors';
+
+export interface Endpoint {
+  /** The engine as the user named it, for messages. */
+  label: string;
+  /** The engine address (`unix:///…`, `ssh://…`), for messages and the shown command. */
+  host: string;
+  options: DockerOptions;
+}
+
+const DEFAULT_HOST = 'unix:///var/run/docker.sock';
+const USER_AT_HOST = /^([^@\s/:]+)@([^@\s/:]+)(?::(\d+))?$/;
+
+export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['DOCKER_CONFIG'] || join(homedir(), '.docker');
+}
+
+/** Parses a transfer destination (`to`). */
+export function parseDestination(to: string, env: NodeJS.ProcessEnv = process.env): Endpoint {
+  const spec = to.trim();
+  if (!spec) throw new DockconvError('transfer-image needs a destination', { hint: 'set --to' });
+  if (spec.includes('://')) return { ...fromUrl(spec, env), label: spec };
+  const userHost = USER_AT_HOST.exec(spec);
+  if (userHost) return { ...fromUrl(`ssh://${spec}`, env), label: spec };
+  return fromContext(spec, env);
+}
+
+/** The engine the docker CLI would use right now: DOCKER_HOST, DOCKER_CONTEXT, the current context. */
+export function currentEngine(env: NodeJS.ProcessEnv = process.env): Endpoint {
+  if (env['DOCKER_HOST']) return { ...fromUrl(env['DOCKER_HOST'], env), label: env['DOCKER_HOST'] };
+  const context = env['DOCKER_CONTEXT'] || currentContextName(env);
+  return context ? fromContext(context, env) : { ...fromUrl(DEFAULT_HOST, env), label: 'default' };
+}
+
+function currentContextName(env: NodeJS.ProcessEnv): string | undefined {
+  const file = join(dockerConfigDir(env), 'config.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { currentContext?: unknown };
+    return typeof config.currentContext === 'string' ? config.currentContext : undefined;
+  } catch {
+    return undefined; // the CLI itself tolerates an unreadable config here; so do we
+  }
+}
+
+function fromUrl(url: string, env: NodeJS.ProcessEnv, tls?: TlsFiles): Omit<Endpoint, 'label'> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DockconvError(`'${url}' is not a Docker host address`, { hint: HINT });
+  }
+  switch (parsed.protocol) {
+    case 'unix:':
+      return { host: url, options: { socketPath: decodeURIComponent(parsed.pathname) } };
+    case 'tcp:':
+    case 'http:':
+    case 'https:':
+      return { host: url, options: tcpOptions(parsed, env, tls) };
+    case 'ssh:':
+      return { host: url, options: sshOptions(parsed, env) };
+    default:
+      throw new DockconvError(`unsupported Docker host scheme '${parsed.protocol}' in '${url}'`, { hint: HINT });
+  }
+}
+
+const HINT = 'use a Docker context name, ssh://user@host[:port], user@host, tcp://host:port or unix:///path';
+
+interface TlsFiles {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+function tcpOptions(url: URL, env: NodeJS.ProcessEnv, tls?: TlsFiles): DockerOptions {
+  const files = tls ?? envTls(env);
+  const secure = url.protocol === 'https:' || files !== undefined;
+  const port = url.port ? Number(url.port) : secure ? 2376 : 2375;
+  return { host: url.hostname, port, protocol: secure ? 'https' : 'http', ...(files ?? {}) };
+}
+
+/** DOCKER_TLS_VERIFY + DOCKER_CERT_PATH, as the docker CLI reads them for tcp:// hosts. */
+function envTls(env: NodeJS.ProcessEnv): TlsFiles | undefined {
+  if (!env['DOCKER_TLS_VERIFY'] && !env['DOCKER_CERT_PATH']) return undefined;
+  return readTlsDir(env['DOCKER_CERT_PATH'] || dockerConfigDir(env));
+}
+
+function readTlsDir(dir: string): TlsFiles | undefined {
+  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name)) : undefined);
+  const files = { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
+  return files.ca || files.cert ? files : undefined;
+}
+
+/**
+ * ssh:// goes through docker-modem's ssh agent (ssh2 + `docker system dial-stdio` on the host,
+ * exactly what the docker CLI runs there). Keys: SSH_KEY names an identity file; otherwise the
+ * ssh agent (SSH_AUTH_SOCK) and the usual ~/.ssh/id_* files are tried.
+ */
+function sshOptions(url: URL, env: NodeJS.ProcessEnv): DockerOptions {
+  const username = decodeURIComponent(url.username) || env['USER'] || 'root';
+  const privateKey = identity(env);
+  return {
+    protocol: 'ssh',
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 22,
+    username,
+    sshOptions: {
+      ...(privateKey ? { privateKey } : {}),
+      ...(env['SSH_AUTH_SOCK'] ? { agent: env['SSH_AUTH_SOCK'] } : {}),
+      readyTimeout: 15000,
+    },
+  };
+}
+
+function identity(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const named = env['SSH_KEY'];
+  if (named) {
+    if (!existsSync(named)) throw new DockconvError(`SSH_KEY names '${named}', which does not exist`);
+    return readFileSync(named);
+  }
+  if (env['SSH_AUTH_SOCK']) return undefined;
+  const dir = join(env['HOME'] || homedir(), '.ssh');
+  const found = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(dir, f)).find((f) => existsSync(f));
+  return found ? readFileSync(found) : undefined;
+}
+
+/** A context's files live under a folder named by the SHA-256 of its name (docker CLI layout). */
+function contextId(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
+
+interface ContextMeta {
+  Name?: string;
+  Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } };
+}
+
+function fromContext(name: string, env: NodeJS.ProcessEnv): Endpoint {
+  if (name === 'default') return { ...fromUrl(env['DOCKER_HOST'] || DEFAULT_HOST, env), label: 'default' };
+  const root = join(dockerConfigDir(env), 'contexts');
+  const metaFile = join(root, 'meta', contextId(name), 'meta.json');
+  if (!existsSync(metaFile)) {
+    throw new DockconvError(`unknown transfer destination '${name}': no such Docker context`, {
+      hint: `${knownContexts(root)}; or ${HINT.replace(/^use a Docker context name, /, '')}`,
+    });
+  }
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
+  const host = meta.Endpoints?.docker?.Host;
+  if (!host) throw new DockconvError(`Docker context '${name}' has no docker endpoint`, { file: metaFile });
+  const tls = readTlsDir(join(root, 'tls', contextId(name), 'docker'));
+  return { ...fromUrl(host, env, tls), label: `context ${name}` };
+}
+
+function knownContexts(root: string): string {
+  const metaDir = join(root, 'meta');
+  const names = existsSync(metaDir)
+    ? readdirSync(metaDir).flatMap((id) => {
+        try {
+          return [(JSON.parse(readFileSync(join(metaDir, id, 'meta.json'), 'utf8')) as ContextMeta).Name ?? id];
+        } catch {
+          return [];
+        }
+      })
+    : [];
+  return `known contexts: ${['default', ...names].join(', ')}`;
+}

@@ -1,0 +1,70 @@
+/**
+ * What the two engines hold, read through the Engine API only (nothing runs on the destination
+ * but its Docker Engine).
+ */
+import type Docker from 'dockerode';
+import { DockconvError } from '../errors';
+import { chainIds, type DestinationState, type SourceImage } from './plan';
+
+interface HistoryEntry {
+  Size: number;
+  CreatedBy?: string;
+}
+
+export async function inspectSource(docker: Docker, ref: string): Promise<SourceImage> {
+  let info: Docker.ImageInspectInfo;
+  try {
+    info = await docker.getImage(ref).inspect();
+  } catch (err) {
+    if (statusOf(err) === 404) {
+      throw new DockconvError(`image '${ref}' not found on the source engine`, { hint: 'build it first, or check the name and tag' });
+    }
+    throw err;
+  }
+  const diffIds = info.RootFS.Layers ?? [];
+  return { ref, id: info.Id, diffIds, layerSizes: await layerSizes(docker, info.Id, diffIds.length) };
+}
+
+/**
+ * Per-layer sizes from the image history (newest first in the API; entries that made no layer
+ * have size 0). They map onto layers only when exactly one entry per layer has a size; otherwise
+ * sizes are left unknown rather than guessed.
+ */
+async function layerSizes(docker: Docker, id: string, layers: number): Promise<(number | undefined)[]> {
+  const history = (await docker.getImage(id).history()) as HistoryEntry[];
+  const sized = history.filter((h) => h.Size > 0).map((h) => h.Size).reverse();
+  return sized.length === layers ? sized : new Array<number | undefined>(layers).fill(undefined);
+}
+
+/** Every image ID and layer chain the destination holds (all images, intermediate ones included). */
+export async function destinationState(docker: Docker): Promise<DestinationState> {
+  const images = await docker.listImages({ all: true });
+  const imageIds = new Set(images.map((i) => i.Id));
+  const layerLists = await mapLimit([...imageIds], 8, async (id) => {
+    try {
+      return (await docker.getImage(id).inspect()).RootFS.Layers ?? [];
+    } catch (err) {
+      if (statusOf(err) === 404) return []; // removed while we looked
+      throw err;
+    }
+  });
+  return { imageIds, chainIds: new Set(layerLists.flatMap((layers) => chainIds(layers))) };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export function statusOf(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * transfer-image, end to end: connect both engines, plan from their metadata, stream the
+ * rewritten archive from `docker save` on the source into `docker load` on the destination,
+ * verify the image IDs, then tag.
+ */
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import Docker from 'dockerode';
+import { DockconvError, describeError } from '../errors';
+import { formatCommand } from '../shown';
+import { rewriteArchive, type RewriteStats } from './archive';
+import { AdaptiveGzip } from './compress';
+import { currentEngine, parseDestination, type Endpoint } from './destination';
+import { destinationState, inspectSource } from './inventory';
+import { planTransfer, totalSize, type ImagePlan, type TransferPlan } from './plan';
+import { createProgress, formatBytes } from './progress';
+import { parseLoadResponse, tagImage, tagOf, verifyImage } from './verify';
+
+export interface TransferRequest {
+  images: readonly string[];
+  to: string;
+  full?: boolean;
+  dryRun?: boolean;
+  /** The engine images come from; default: the one the docker CLI would use. */
+  source?: Endpoint;
+  log?: (line: string) => void;
+  progress?: 'tty' | 'plain' | 'none';
+  /** gzip level for compressible data (incompressible data is stored; see compress.ts). */
+  gzipLevel?: number;
+}
+
+export interface TransferReport {
+  plan: TransferPlan;
+  /** Compressed bytes written to the destination. */
+  sentBytes: number;
+  /** Archive bytes before compression. */
+  rawBytes: number;
+  archive?: RewriteStats;
+}
+
+const CONNECT_TIMEOUT_MS = 20000;
+
+export async function transferImages(req: TransferRequest): Promise<TransferReport> {
+  const log = req.log ?? ((line: string) => console.log(line));
+  if (req.images.length === 0) throw new DockconvError('transfer-image needs at least one image', { hint: 'set --image' });
+  const destination = parseDestination(req.to);
+  const source = req.source ?? currentEngine();
+  const [src, dst] = [new Docker(source.options), new Docker(destination.options)];
+  await reach(src, source, 'source');
+  await reach(dst, destination, 'destination');
+  const images = await Promise.all(req.images.map((ref) => inspectSource(src, ref)));
+  const plan = planTransfer(images, await destinationState(dst), { full: req.full });
+  printPlan(plan, destination, log, req.dryRun === true);
+  if (req.dryRun) return { plan, sentBytes: 0, rawBytes: 0 };
+  const sent = plan.loadIds.length ? await send(src, dst, plan, destination, req, log) : { sentBytes: 0, rawBytes: 0 };
+  await finish(dst, plan, destination, log);
+  return { plan, ...sent };
+}
+
+async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000}s`)), CONNECT_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([docker.ping(), timeout]);
+  } catch (err) {
+    throw new DockconvError(`cannot reach the ${role} Docker engine at ${endpoint.label}: ${describeError(err).trim()}`, {
+      hint: endpoint.host === endpoint.label ? undefined : endpoint.host,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function printPlan(plan: TransferPlan, destination: Endpoint, log: (line: string) => void, detailed: boolean): void {
+  log(`transfer to ${destination.label}${destination.host !== destination.label ? ` (${destination.host})` : ''}:`);
+  for (const image of plan.images) {
+    log(`  ${image.ref} (${short(image.id)}): ${describeAction(image)}`);
+    if (!detailed || image.action === 'tag') continue;
+    for (const layer of image.layers) {
+      const state = plan.skipDiffIds.has(layer.diffId) ? 'present' : 'send   ';
+      log(`    ${state} ${short(layer.diffId)} ${layer.size === undefined ? '?' : formatBytes(layer.size)}`);
+    }
+  }
+  log(
+    `  ${plan.sent.length} layer(s) to send (${formatBytes(totalSize(plan.sent))}), ` +
+      `${plan.skipped.length} already there (${formatBytes(totalSize(plan.skipped))})`,
+  );
+}
+
+function describeAction(image: ImagePlan): string {
+  if (image.action === 'tag') return 'already there, tag only';
+  const present = image.layers.filter((l) => l.present).length;
+  return `${image.layers.length} layers, ${present} already there`;
+}
+
+function short(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+interface SaveApi {
+  getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream>;
+}
+
+async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: Endpoint, req: TransferRequest, log: (line: string) => void) {
+  log(`${formatCommand(['docker', 'save', ...plan.loadIds])} | <leave out ${plan.skipped.length} layer(s), gzip> | ${formatCommand(['docker', '--host', destination.host, 'load'])}`);
+  const progress = createProgress({ total: totalSize(plan.sent), mode: req.progress ?? 'plain', log });
+  const gzip = new AdaptiveGzip(req.gzipLevel ?? 1);
+  const ticker = setInterval(() => progress.update(gzip.stats.bytesIn, gzip.stats.bytesOut), 250);
+  try {
+    const saved = (await (src as unknown as SaveApi).getImages({ names: plan.loadIds })) as Readable;
+    const { stream, stats } = rewriteArchive(saved, { ...plan, onSkip: () => progress.layerSkipped() });
+    const streamed = pipeline(stream, gzip);
+    streamed.catch(() => undefined); // observed below; avoid an unhandled rejection while the load runs
+    const response = await dst.loadImage(gzip, { quiet: true });
+    const [text] = await Promise.all([readText(response), streamed]);
+    parseLoadResponse(text, destination.label);
+    return { sentBytes: gzip.stats.bytesOut, rawBytes: gzip.stats.bytesIn, archive: stats };
+  } catch (err) {
+    gzip.destroy();
+    if (err instanceof DockconvError) throw err;
+    throw new DockconvError(`transfer to ${destination.label} failed: ${describeError(err).trim()}`, {
+      hint: 'nothing was tagged there; run it again',
+    });
+  } finally {
+    clearInterval(ticker);
+    progress.update(gzip.stats.bytesIn, gzip.stats.bytesOut);
+    progress.stop();
+  }
+}
+
+/** Verify every image first, then tag: a mismatch must leave no tag at all. */
+async function finish(dst: Docker, plan: TransferPlan, destination: Endpoint, log: (line: string) => void): Promise<void> {
+  for (const image of plan.images) await verifyImage(dst, image, destination.label);
+  for (const image of plan.images) {
+    const tag = tagOf(image.ref, image.id);
+    if (tag) log(formatCommand(['docker', '--host', destination.host, 'tag', image.id, `${tag.repo}:${tag.tag}`]));
+    await tagImage(dst, image);
+  }
+  log(`transferred ${plan.images.map((i) => i.ref).join(', ')} to ${destination.label}; image IDs verified`);
+}
+
+async function readText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
