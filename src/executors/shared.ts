@@ -1,0 +1,48 @@
+/**
+ * What every executor does the same way: read the workspace's docker side from the executor
+ * context through the conventions library, and turn library errors into one clear line.
+ */
+import { logger, type ExecutorContext } from '@nx/devkit';
+import { describeError, describeWarning, DockconvError } from '../lib/errors';
+import type { DockerProject, NamingOptions } from '../lib/project';
+import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';
+import { normalizePluginOptions, type DockconvPluginOptions } from '../plugin/options';
+
+export interface ExecutorWorkspace extends WorkspaceImages {
+  project: DockerProject;
+}
+
+/** Plugin options as registered in nx.json, so executors name images as inference did. */
+export function pluginOptionsOf(context: ExecutorContext): DockconvPluginOptions {
+  for (const entry of context.nxJsonConfiguration?.plugins ?? []) {
+    if (typeof entry === 'object' && entry.plugin === '@dockconv/nx') return (entry.options ?? {}) as DockconvPluginOptions;
+  }
+  return {};
+}
+
+export function loadExecutorWorkspace(context: ExecutorContext, overrides: NamingOptions['overrides'] = {}): ExecutorWorkspace {
+  const name = context.projectName;
+  if (!name) throw new DockconvError('no project in the executor context');
+  const plugin = normalizePluginOptions(pluginOptionsOf(context));
+  const locations = Object.entries(context.projectsConfigurations.projects).map(([n, p]) => ({ name: n, root: p.root }));
+  const workspace = loadWorkspaceImages(context.root, locations, {
+    plugin: { tag: plugin.tag, prefix: plugin.prefix },
+    env: process.env,
+    overrides,
+  });
+  const project = workspace.projects.get(name);
+  if (!project) throw new DockconvError(`project ${name} has no docker/<image>/Dockerfile and no docker/run.cfg`);
+  for (const warning of project.runConfig.warnings) logger.warn(`warning: ${describeWarning(warning)}`);
+  return { ...workspace, project };
+}
+
+/** Runs an executor body; a failure becomes one `error:` line and `success: false`. */
+export async function reportErrors(body: () => Promise<boolean>): Promise<{ success: boolean }> {
+  try {
+    return { success: await body() };
+  } catch (err) {
+    logger.error(`error: ${describeError(err)}`);
+    if (!(err instanceof DockconvError) && process.env['DOCKCONV_DEBUG']) logger.error(String((err as Error).stack));
+    return { success: false };
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The docker CLI: every command is printed as one copy-pasteable line before it runs
+ * (SPEC §2.10), arguments go as an argv (never through a shell), and output can be streamed
+ * with a prefix so parallel builds stay readable.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { loadExeca } from '../exec';
+import { formatCommand, valueOf, type Arg } from '../shown';
+
+export interface DockerCommandOptions {
+  /** Print, do not run. */
+  dryRun?: boolean;
+  /** Prefix for each streamed output line, e.g. `[demo:dev] `. */
+  prefix?: string;
+  /** Attach the terminal (docker run -it). Output is then not prefixed. */
+  interactive?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Where printed command lines go (default: stdout). */
+  print?: (line: string) => void;
+  /** Aborting kills docker (SIGTERM, then SIGKILL). */
+  signal?: AbortSignal;
+}
+
+export interface DockerCommandResult {
+  exitCode: number;
+  /** Captured stdout (not for interactive commands). */
+  stdout: string;
+}
+
+export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env['DOCKCONV_DOCKER'] ?? 'docker';
+}
+
+export function showCommand(args: readonly Arg[], opts: Pick<DockerCommandOptions, 'print' | 'prefix' | 'env'> = {}): void {
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  print(`${opts.prefix ?? ''}$ ${formatCommand([dockerBinary(opts.env), ...args])}`);
+}
+
+export async function docker(args: readonly Arg[], opts: DockerCommandOptions = {}): Promise<DockerCommandResult> {
+  showCommand(args, opts);
+  if (opts.dryRun) return { exitCode: 0, stdout: '' };
+  const { execa } = await loadExeca();
+  const child = execa(dockerBinary(opts.env), args.map(valueOf), {
+    env: opts.env,
+    cwd: opts.cwd,
+    reject: false,
+    stdio: opts.interactive ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    cancelSignal: opts.signal,
+    forceKillAfterDelay: 5000,
+  });
+  const captured: string[] = [];
+  if (!opts.interactive) {
+    stream(child.stdout, process.stdout, opts.prefix, captured);
+    stream(child.stderr, process.stderr, opts.prefix);
+  }
+  const result = await child;
+  return { exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1), stdout: captured.join('\n') };
+}
+
+function stream(from: Readable | null, to: NodeJS.WriteStream, prefix = '', capture?: string[]): void {
+  if (!from) return;
+  createInterface({ input: from }).on('line', (line) => {
+    capture?.push(line);
+    to.write(`${prefix}${line}\n`);
+  });
+}
