@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DockconvError } from '../errors';
 import { readToolVersioneer } from './pyproject';
 import { readCfgSection } from './setup-cfg';
-import type { VersioneerConfig } from './types';
+import { STYLES, isStyle, type VersioneerConfig } from './types';
 
 export async function readVersioneerConfig(projectRootAbs: string): Promise<VersioneerConfig | undefined> {
   const pyproject = join(projectRootAbs, 'pyproject.toml');
@@ -41,10 +41,15 @@ function toConfig(table: Map<string, string>, file: string, key: (k: string) => 
     });
   }
   const tagPrefix = get('tag_prefix');
+  const style = get('style') ?? '';
+  // Versioneer only notices a bad style when it renders from git; a typo should fail every time.
+  if (style && style !== 'default' && !isStyle(style)) {
+    throw new DockconvError(`unknown versioneer style '${style}'`, { file, hint: `one of ${STYLES.join(', ')}` });
+  }
   return {
     file,
     vcs,
-    style: get('style') ?? '',
+    style,
     versionfileSource: get('versionfile_source'),
     versionfileBuild: get('versionfile_build'),
     // Versioneer's own normalisation: a quoted empty string means "no prefix".

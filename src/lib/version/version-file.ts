@@ -71,7 +71,8 @@ export async function writeFileAtomic(file: string, text: string): Promise<boole
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
-    throw new DockconvError(`cannot write ${file}: ${(err as Error).message}`);
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new DockconvError(`cannot write ${file}: ${missing ? `folder ${dirname(file)} does not exist` : (err as Error).message}`);
   }
   return true;
 }
