@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockconvError } from '../errors';
+import { currentEngine, parseDestination } from './destination';
+
+function configDir(contexts: Record<string, string>, tls?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dockconv-ctx-'));
+  for (const [name, host] of Object.entries(contexts)) {
+    const id = createHash('sha256').update(name).digest('hex');
+    mkdirSync(join(dir, 'contexts/meta', id), { recursive: true });
+    const meta = { Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } };
+    writeFileSync(join(dir, 'contexts/meta', id, 'meta.json'), JSON.stringify(meta));
+    if (tls === name) {
+      mkdirSync(join(dir, 'contexts/tls', id, 'docker'), { recursive: true });
+      writeFileSync(join(dir, 'contexts/tls', id, 'docker/ca.pem'), 'CA');
+    }
+  }
+  return dir;
+}
+
+const env = { HOME: '/nonexistent' };
+
+test('unix:// and tcp:// addresses', () => {
+  assert.deepEqual(parseDestination('unix:///tmp/d.sock', env).options, { socketPath: '/tmp/d.sock' });
+  assert.deepEqual(parseDestination('tcp://10.0.0.5:2375', env).options, { host: '10.0.0.5', port: 2375, protocol: 'http' });
+  assert.equal(parseDestination('tcp://h', env).options.port, 2375);
+});
+
+test('ssh://user@host:port and user@host', () => {
+  const url = parseDestination('ssh://deploy@gpu-box:2222', env).options;
+  assert.equal(url.protocol, 'ssh');
+  assert.equal(url.host, 'gpu-box');
+  assert.equal(url.port, 2222);
+  assert.equal(url.username, 'deploy');
+  const short = parseDestination('root@10.1.2.3', env);
+  assert.equal(short.options.protocol, 'ssh');
+  assert.equal(short.options.port, 22);
+  assert.equal(short.options.username, 'root');
+  assert.equal(short.label, 'root@10.1.2.3');
+});
+
+test('SSH_KEY names the identity file; a missing one is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dockconv-key-'));
+  writeFileSync(join(dir, 'id'), 'KEY');
+  const opts = parseDestination('ssh://u@h', { ...env, SSH_KEY: join(dir, 'id') }).options;
+  assert.equal(String(opts.sshOptions?.privateKey), 'KEY');
+  assert.throws(() => parseDestination('u@h', { ...env, SSH_KEY: join(dir, 'nope') }), /SSH_KEY names/);
+});
+
+test('a Docker context name resolves through the CLI context store', () => {
+  const dir = configDir({ prod: 'ssh://ops@prod-host', lab: 'tcp://lab:2376' }, 'lab');
+  const prod = parseDestination('prod', { ...env, DOCKER_CONFIG: dir });
+  assert.equal(prod.options.host, 'prod-host');
+  assert.equal(prod.options.username, 'ops');
+  assert.equal(prod.label, 'context prod');
+  const lab = parseDestination('lab', { ...env, DOCKER_CONFIG: dir });
+  assert.equal(lab.options.protocol, 'https');
+  assert.equal(String(lab.options.ca), 'CA');
+});
+
+test('an unknown context is a clear error listing the known ones', () => {
+  const dir = configDir({ prod: 'ssh://ops@prod-host' });
+  assert.throws(
+    () => parseDestination('staging', { ...env, DOCKER_CONFIG: dir }),
+    (err: unknown) =>
+      err instanceof DockconvError &&
+      /unknown transfer destination 'staging'/.test(err.message) &&
+      /default, prod/.test(err.describe()),
+  );
+});
+
+test('bad addresses are errors', () => {
+  assert.throws(() => parseDestination('ftp://x', env), /unsupported Docker host scheme/);
+  assert.throws(() => parseDestination('  ', env), /needs a destination/);
+});
+
+test('the source engine follows DOCKER_HOST, then the current context', () => {
+  assert.deepEqual(currentEngine({ ...env, DOCKER_HOST: 'unix:///x.sock' }).options, { socketPath: '/x.sock' });
+  const dir = configDir({ other: 'unix:///other.sock' });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ currentContext: 'other' }));
+  assert.deepEqual(currentEngine({ ...env, DOCKER_CONFIG: dir }).options, { socketPath: '/other.sock' });
+  assert.deepEqual(currentEngine({ ...env, DOCKER_CONFIG: '/nonexistent' }).options, { socketPath: '/var/run/docker.sock' });
+});
