@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildImageGraph, readDockerfiles, type ImageGraph } from './graph';
+import { LEGACY_RUN_CONFIG_FILE, RUN_CONFIG_FILE } from './run-config';
 import { listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
 
 export interface ProjectLocation {
@@ -32,7 +33,7 @@ export function loadWorkspaceImages(
 }
 
 function hasRunConfig(workspaceRoot: string, root: string): boolean {
-  return ['docker/run.cfg', 'docker/dockerutils.cfg'].some((f) => existsSync(join(workspaceRoot, root, f)));
+  return [RUN_CONFIG_FILE, LEGACY_RUN_CONFIG_FILE].some((f) => existsSync(join(workspaceRoot, root, f)));
 }
 
 /**

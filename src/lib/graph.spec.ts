@@ -1,0 +1,128 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DockconvError } from './errors';
+import { ancestors, buildOrder } from './graph';
+import { loadWorkspaceImages, type WorkspaceImages } from './workspace';
+
+/** Writes a workspace to a temp folder and loads its images as user `alice`. */
+function load(files: Record<string, string>, projects: [string, string][]): WorkspaceImages {
+  const root = mkdtempSync(join(tmpdir(), 'dockconv-graph-'));
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    return loadWorkspaceImages(root, projects.map(([name, r]) => ({ name, root: r })), { user: 'alice', env: {} });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const parentsOf = (ws: WorkspaceImages, id: string) => ws.graph.get(id)?.parents;
+
+describe('FROM resolution against every project of the workspace', () => {
+  const cases: [string, string, string[]][] = [
+    ['${BASE_IMAGE}', 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n', ['p:base']],
+    ['project image with ${TAG}', 'ARG TAG\nFROM p-base:${TAG}\n', ['p:base']],
+    ['${PROJECT}-base:${TAG}', 'ARG PROJECT\nARG TAG\nFROM ${PROJECT}-base:${TAG}\n', ['p:base']],
+    ['a literal tag of another user still counts', 'FROM p-base:bob\n', ['p:base']],
+    ['another project\'s base', 'FROM q-base:alice\n', ['q:base']],
+    ['COPY --from a workspace image', 'FROM scratch\nCOPY --from=q-base:alice /x /x\n', ['q:base']],
+    ['an external image', 'FROM debian:12\n', []],
+    ['an ARG default', 'ARG B=q-base:latest\nFROM $B\n', ['q:base']],
+  ];
+  for (const [label, dockerfile, parents] of cases) {
+    it(label, () => {
+      const ws = load(
+        {
+          'p/docker/base/Dockerfile': 'FROM debian:12\n',
+          'p/docker/dev/Dockerfile': dockerfile,
+          'q/docker/base/Dockerfile': 'FROM scratch\n',
+        },
+        [['p', 'p'], ['q', 'q']],
+      );
+      assert.deepEqual(parentsOf(ws, 'p:dev'), parents);
+    });
+  }
+
+  it('follows run.cfg renames and the project prefix', () => {
+    const ws = load(
+      {
+        'p/docker/base/Dockerfile': 'FROM scratch\n',
+        'p/docker/run.cfg': '[base]\nname = foundation\n',
+        'p/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
+        'q/docker/x/Dockerfile': 'FROM p-foundation:v1\n',
+      },
+      [['@org/p', 'p'], ['q', 'q']],
+    );
+    assert.equal(ws.projects.get('@org/p')?.images.find((i) => i.type === 'base')?.name.ref, 'org-p-foundation:alice');
+    assert.deepEqual(parentsOf(ws, '@org/p:dev'), ['@org/p:base']);
+    assert.deepEqual(parentsOf(ws, 'q:x'), []);
+  });
+
+  it('orders ancestors before images, across projects', () => {
+    const ws = load(
+      {
+        'p/docker/base/Dockerfile': 'FROM scratch\n',
+        'p/docker/dev/Dockerfile': 'FROM p-base:alice\n',
+        'q/docker/tool/Dockerfile': 'FROM p-dev:alice\n',
+      },
+      [['p', 'p'], ['q', 'q']],
+    );
+    assert.deepEqual(ancestors(ws.graph, 'q:tool').sort(), ['p:base', 'p:dev']);
+    assert.deepEqual(buildOrder(ws.graph, ['q:tool']), ['p:base', 'p:dev', 'q:tool']);
+  });
+});
+
+describe('cycles are errors that name the cycle, the file and the line', () => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['two images', {
+      'p/docker/a/Dockerfile': 'FROM p-b:x\n',
+      'p/docker/b/Dockerfile': '# comment\nFROM p-a:x\n',
+    }, /^p\/docker\/a\/Dockerfile:1: image dependency cycle: p:a → p:b → p:a/],
+    ['self', { 'p/docker/a/Dockerfile': 'ARG TAG\nFROM p-a:${TAG}\n' }, /image dependency cycle: p:a → p:a/],
+    ['across projects', {
+      'p/docker/a/Dockerfile': 'FROM q-b:x\n',
+      'q/docker/b/Dockerfile': 'FROM p-a:x\n',
+    }, /image dependency cycle: p:a → q:b → p:a/],
+  ];
+  for (const [label, files, message] of cases) {
+    it(label, () => {
+      assert.throws(
+        () => load(files, [['p', 'p'], ['q', 'q']]),
+        (e: unknown) => e instanceof DockconvError && message.test(e.describe()),
+      );
+    });
+  }
+});
+
+describe('project images', () => {
+  it('lists built, synthetic and configuration-only images; a folder without Dockerfile is none', () => {
+    const ws = load(
+      {
+        'p/docker/base/Dockerfile': 'FROM scratch\n',
+        'p/docker/dev/Dockerfile': 'FROM p-base:alice\n',
+        'p/docker/data/readme.txt': 'not an image\n',
+        'p/docker/run.cfg': '[run_image]\nsynthetic_images = shell\n\n[shell]\nname = dev\n\n[jupyter]\nname = jupyter/base-notebook\ntag = latest\nprefix = false\n',
+      },
+      [['p', 'p']],
+    );
+    const images = ws.projects.get('p')?.images.map((i) => [i.type, i.kind, i.name.ref]);
+    assert.deepEqual(images, [
+      ['base', 'build', 'p-base:alice'],
+      ['dev', 'build', 'p-dev:alice'],
+      ['jupyter', 'config-only', 'jupyter/base-notebook:latest'],
+      ['shell', 'synthetic', 'p-dev:alice'],
+    ]);
+  });
+
+  it('a synthetic image naming no image type is an error with file and line', () => {
+    assert.throws(
+      () => load({ 'p/docker/base/Dockerfile': 'FROM scratch\n', 'p/docker/run.cfg': '[run_image]\nsynthetic_images = s\n\n[s]\nname = nope\n' }, [['p', 'p']]),
+      (e: unknown) => e instanceof DockconvError && /run\.cfg:5: synthetic image 's'/.test(e.describe()),
+    );
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadWorkspaceImages } from '../lib/workspace';
+import { normalizePluginOptions } from './options';
+import { dockerTargets } from './targets';
+
+function targetsFor(project: string, pluginOptions = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'dockconv-targets-'));
+  const files: Record<string, string> = {
+    'p/docker/base/Dockerfile': 'FROM debian:12\nCOPY requirements.txt /r\n',
+    'p/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nARG VERSION\nFROM ${BASE_IMAGE}\nCOPY . /app\n',
+    'p/docker/run.cfg': '[run_image]\nsynthetic_images = shell\n[shell]\nname = dev\n',
+    'q/docker/job/Dockerfile': 'FROM p-base:x\nCOPY src/ ./src/\n',
+  };
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    const ws = loadWorkspaceImages(root, [{ name: 'p', root: 'p' }, { name: 'q', root: 'q' }], { user: 'alice', env: {} });
+    const docker = ws.projects.get(project);
+    assert.ok(docker);
+    return dockerTargets(docker, ws.graph, normalizePluginOptions(pluginOptions));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe('dockerTargets', () => {
+  it('one cacheable task per image, parents as dependsOn (also across projects)', () => {
+    const p = targetsFor('p');
+    const q = targetsFor('q');
+    assert.deepEqual(p['docker-build-base']?.dependsOn, []);
+    assert.deepEqual(p['docker-build-dev']?.dependsOn, ['docker-build-base']);
+    assert.deepEqual(q['docker-build-job']?.dependsOn, [{ projects: ['p'], target: 'docker-build-base' }]);
+    assert.equal(p['docker-build-dev']?.cache, true);
+    assert.deepEqual(p['docker-build-dev']?.options, { imageType: 'dev' });
+  });
+
+  it('the aggregate forwards --image to every per-image task and has a configuration per image', () => {
+    const build = targetsFor('p')['docker-build'];
+    assert.deepEqual(build?.dependsOn, [
+      { target: 'docker-build-base', params: 'forward' },
+      { target: 'docker-build-dev', params: 'forward' },
+    ]);
+    assert.deepEqual(build?.configurations, { base: { image: 'base' }, dev: { image: 'dev' } });
+  });
+
+  it('inputs: the copied context, the image itself, and git only when the version is consumed', () => {
+    const p = targetsFor('p');
+    const base = JSON.stringify(p['docker-build-base']?.inputs);
+    const dev = JSON.stringify(p['docker-build-dev']?.inputs);
+    assert.match(base, /\{projectRoot\}\/requirements\.txt/);
+    assert.match(base, /docker image inspect --format \\"\{\{\.Id\}\}\\" p-base:alice/);
+    assert.doesNotMatch(base, /git describe/);
+    assert.match(dev, /\{projectRoot\}\/\*\*\/\*/);
+    assert.match(dev, /git describe/);
+    assert.match(JSON.stringify(targetsFor('q')['docker-build-job']?.inputs), /\{projectRoot\}\/src\/\*\*\/\*/);
+  });
+
+  it('docker-run has a configuration per runnable image, synthetic ones included', () => {
+    assert.deepEqual(Object.keys(targetsFor('p')['docker-run']?.configurations ?? {}), ['base', 'dev', 'shell']);
+  });
+
+  it('target names follow the plugin options', () => {
+    const names = Object.keys(targetsFor('q', { buildTargetName: 'image', runTargetName: 'start' }));
+    assert.deepEqual(names.sort(), ['gen-version', 'image', 'image-job', 'start', 'transfer-image']);
+  });
+});
