@@ -11,12 +11,9 @@ import type { Pieces } from './types';
 export async function git(args: string[], root: string): Promise<string | undefined> {
   // GIT_DIR would point git at another repository than the project's; versioneer drops it too.
   const env = { ...process.env, GIT_DIR: undefined };
-  try {
-    const r = await run('git', args, { cwd: root, env, reject: false });
-    return r.exitCode === 0 ? r.stdout.trim() : undefined;
-  } catch {
-    return undefined;
-  }
+  // reject: false also turns a missing git into a non-zero exit, which versioneer treats alike.
+  const r = await run('git', args, { cwd: root, env, reject: false });
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 
 /**
