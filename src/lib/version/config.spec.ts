@@ -24,6 +24,7 @@ describe('setup.cfg as ConfigParser reads it', () => {
       'versionfile_source = %(base)s/_version.py',
       'tag_prefix =',
       'parentdir_prefix = a',
+      '# a comment inside a multi-line value is skipped',
       '   b',
       '',
       '[other]',
@@ -46,6 +47,7 @@ describe('setup.cfg as ConfigParser reads it', () => {
   it('rejects what ConfigParser rejects, naming the line', () => {
     assert.throws(() => readCfgSection('VCS = git\n', 'setup.cfg', 'versioneer'), { line: 1 });
     assert.throws(() => readCfgSection('[versioneer]\nVCS = git\nvcs = git\n', 'setup.cfg', 'versioneer'), { line: 3 });
+    assert.equal(readCfgSection('[DEFAULT]\nVCS = hg\n[versioneer]\nvcs = git\n', 'f', 'versioneer')?.get('vcs'), 'git');
     assert.throws(() => readCfgSection('[versioneer]\njust words\n', 'setup.cfg', 'versioneer'), { line: 2 });
   });
 });
