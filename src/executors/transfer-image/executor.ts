@@ -3,31 +3,48 @@
  * it lacks. The work is in src/lib/transfer; this file turns options into a request and errors
  * into one line.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { DockconvError, describeError } from '../../lib/errors';
+import { DockconvError } from '../../lib/errors';
+import { DOCKER_DIR } from '../../lib/project';
 import { progressMode } from '../../lib/transfer/progress';
 import { transferImages } from '../../lib/transfer/transfer';
+import { loadExecutorWorkspace, reportErrors } from '../shared';
 import type { TransferImageExecutorSchema } from './schema';
 
 /**
- * INTEGRATION POINT (type → reference): an `image` value that is one of this project's image
- * types (`base`, `dev`, …) must become its reference `<project>-<image>:<tag>` through the shared
- * conventions library (src/lib/naming.ts / src/lib/project.ts). Until that is wired in, every
- * value is used as an image reference as given.
+ * The type → reference step: a bare `image` value that names an image of this project (`base`,
+ * `dev`, a synthetic or configuration-only image) becomes its reference `<project>-<image>:<tag>`
+ * through the shared conventions library, named exactly as docker-build names it. Anything else
+ * is an image reference (`name:tag`, an ID) used as given.
  */
-export function resolveImageRefs(options: TransferImageExecutorSchema, _context: ExecutorContext): string[] {
-  const values = Array.isArray(options.image) ? options.image : [options.image];
-  const refs = values.map((v) => (typeof v === 'string' ? v.trim() : '')).filter((v) => v !== '');
-  if (refs.length === 0) throw new DockconvError('transfer-image needs an image', { hint: 'set --image=<type or name:tag>' });
-  return refs;
+export function resolveImageRefs(options: TransferImageExecutorSchema, context: ExecutorContext): string[] {
+  const values = (Array.isArray(options.image) ? options.image : [options.image ?? ''])
+    .map((v) => (typeof v === 'string' ? v.trim() : ''))
+    .filter((v) => v !== '');
+  if (values.length === 0) throw new DockconvError('transfer-image needs an image', { hint: 'set --image=<image type or name:tag>' });
+  if (!values.some((v) => BARE.test(v)) || !hasDockerTree(context)) return values;
+  const { project } = loadExecutorWorkspace(context);
+  return values.map((v) => project.images.find((i) => i.type === v)?.name.ref ?? v);
+}
+
+/** What could be an image type: no registry, tag, digest or path parts. */
+const BARE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function hasDockerTree(context: ExecutorContext): boolean {
+  const root = context.projectName ? context.projectsConfigurations?.projects[context.projectName]?.root : undefined;
+  return root !== undefined && existsSync(join(context.root, root, DOCKER_DIR));
 }
 
 export default async function transferImageExecutor(
   options: TransferImageExecutorSchema,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
-  try {
-    if (!options.to) throw new DockconvError('transfer-image needs a destination', { hint: 'set --to=<context|ssh://user@host|tcp://…|unix://…>' });
+  return reportErrors(async () => {
+    if (!options.to) {
+      throw new DockconvError('transfer-image needs a destination', { hint: 'set --to=<context|ssh://user@host|user@host|tcp://…|unix://…>' });
+    }
     await transferImages({
       images: resolveImageRefs(options, context),
       to: options.to,
@@ -36,9 +53,6 @@ export default async function transferImageExecutor(
       log: (line) => logger.info(line),
       progress: progressMode(),
     });
-    return { success: true };
-  } catch (err) {
-    logger.error(describeError(err));
-    return { success: false };
-  }
+    return true;
+  });
 }

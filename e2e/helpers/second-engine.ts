@@ -1,0 +1,215 @@
+/**
+ * A real second Docker host for transfer tests: another dockerd on its own socket, data root,
+ * exec root and pidfile, without bridge or iptables so it does not fight the first engine over
+ * networking. Reused when one already answers on the socket; stopped only by whoever started it.
+ * Also a byte-counting unix-socket proxy to put in front of it, to measure what really crossed.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+
+export interface SecondEngine {
+  socket: string;
+  /** `unix://…` address of the engine. */
+  host: string;
+  docker(args: string[]): string;
+  /** Removes every image, so each test starts from a known destination. */
+  clear(): void;
+  stop(): void;
+}
+
+const STATE = process.env['DOCKCONV_ENGINE2_DIR'] ?? '/tmp/dockconv-engine2';
+
+export async function startSecondEngine(): Promise<SecondEngine> {
+  const socket = join(STATE, 'docker.sock');
+  const host = `unix://${socket}`;
+  const docker = (args: string[]) => execFileSync('docker', ['--host', host, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const answers = () => {
+    try {
+      docker(['version', '--format', '{{.Server.Version}}']);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let started = false;
+  if (!answers()) {
+    launch(socket);
+    started = true;
+    await waitFor(answers, 60000, `second dockerd did not answer on ${socket}; see ${join(STATE, 'dockerd.log')}`);
+  }
+  return {
+    socket,
+    host,
+    docker,
+    clear() {
+      const ids = docker(['images', '-aq']).split('\n').filter(Boolean);
+      if (ids.length) docker(['rmi', '-f', ...new Set(ids)]);
+    },
+    stop() {
+      if (started) stopDaemon(join(STATE, 'dockerd.pid'));
+    },
+  };
+}
+
+function launch(socket: string): void {
+  mkdirSync(STATE, { recursive: true });
+  rmSync(socket, { force: true });
+  const log = openSync(join(STATE, 'dockerd.log'), 'a');
+  const child = spawn(
+    'dockerd',
+    [
+      '--data-root', join(STATE, 'data'),
+      '--exec-root', join(STATE, 'exec'),
+      '--pidfile', join(STATE, 'dockerd.pid'),
+      '-H', `unix://${socket}`,
+      '--bridge=none',
+      '--iptables=false',
+    ],
+    { detached: true, stdio: ['ignore', log, log] },
+  );
+  child.unref();
+}
+
+function stopDaemon(pidfile: string): void {
+  if (!existsSync(pidfile)) return;
+  const pid = Number(readFileSync(pidfile, 'utf8').trim());
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    execFileSync('sleep', ['0.2']);
+  }
+}
+
+export async function waitFor(check: () => boolean, ms: number, message: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(message);
+}
+
+export interface CountingProxy {
+  socket: string;
+  host: string;
+  /** Bytes clients sent towards the engine (request bodies included): what crossed the "wire". */
+  uploaded(): number;
+  /** Cut every connection and stop accepting once this many bytes went up. */
+  killAfter(bytes: number): void;
+  close(): Promise<void>;
+}
+
+/** A unix-socket proxy in front of `target` that counts what goes through it. */
+export async function countingProxy(target: string, socket: string): Promise<CountingProxy> {
+  rmSync(socket, { force: true });
+  let up = 0;
+  let limit = Infinity;
+  const open = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(target);
+    open.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      up += chunk.length;
+      if (up > limit) cutAll();
+    });
+    client.pipe(upstream).pipe(client);
+    const done = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', done).on('close', done);
+    upstream.on('error', done).on('close', done);
+  });
+  const cutAll = () => {
+    server.close();
+    for (const s of open) s.destroy();
+  };
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return {
+    socket,
+    host: `unix://${socket}`,
+    uploaded: () => up,
+    killAfter(bytes) {
+      limit = bytes;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface LocalSshd {
+  port: number;
+  /** Private key file to pass as SSH_KEY. */
+  key: string;
+  stop(): void;
+}
+
+/**
+ * A local sshd on a high port with its own host key and config, accepting one generated key for
+ * root, whose sessions see DOCKER_HOST=`engineHost` (so `docker system dial-stdio` over ssh
+ * reaches the second engine). The reason instead, where sshd cannot run.
+ */
+export async function startSshd(dir: string, engineHost: string): Promise<LocalSshd | string> {
+  if (!existsSync('/usr/sbin/sshd')) return 'no /usr/sbin/sshd (Debian: openssh-server)';
+  if (process.getuid?.() !== 0) return 'sshd for root login needs root';
+  mkdirSync(dir, { recursive: true });
+  mkdirSync('/run/sshd', { recursive: true });
+  for (const name of ['host_key', 'client_key']) {
+    rmSync(join(dir, name), { force: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
+  }
+  execFileSync('cp', [join(dir, 'client_key.pub'), join(dir, 'authorized_keys')]);
+  const port = 20000 + (process.pid % 20000);
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_key')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'StrictModes no',
+    'UsePAM no',
+    `SetEnv DOCKER_HOST=${engineHost}`,
+  ].join('\n');
+  writeFileSync(join(dir, 'sshd_config'), `${config}\n`);
+  try {
+    execFileSync('/usr/sbin/sshd', ['-t', '-f', join(dir, 'sshd_config')], { stdio: 'pipe' });
+  } catch (err) {
+    return `sshd rejects its config: ${String((err as { stderr?: Buffer }).stderr ?? err)}`;
+  }
+  const log = openSync(join(dir, 'sshd.log'), 'a');
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', log, log] });
+  const listening = () => {
+    try {
+      execFileSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    await waitFor(() => child.exitCode === null && listening(), 10000, 'sshd did not listen');
+  } catch {
+    child.kill();
+    return `sshd did not start; see ${join(dir, 'sshd.log')}`;
+  }
+  return { port, key: join(dir, 'client_key'), stop: () => child.kill() };
+}

@@ -1,0 +1,195 @@
+/**
+ * transfer-image against real engines: the first (default) engine is the source, a second
+ * dockerd on its own socket the destination; bytes on the wire are counted by a proxy in front
+ * of it, not taken from the tool's own report.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { BUSYBOX_IMAGE, REPO_ROOT, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
+import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from './helpers/second-engine';
+import { createWorkspace, output, projectJson } from './helpers/workspace';
+
+type Executor = (options: Record<string, unknown>, context: ExecutorContext) => Promise<{ success: boolean }>;
+
+const BASE = 'dockconv-xfer-base:e2e';
+const DERIVED = 'dockconv-xfer-derived:e2e';
+const DERIVED_LAYER = 200 * 1024;
+
+/** The packed executor as Nx loads it (dist/ is built by `node scripts/test.mjs e2e`). */
+function executor(): Executor {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(join(REPO_ROOT, 'dist/executors/transfer-image/executor.js')) as { default: Executor }).default;
+}
+
+const context: ExecutorContext = {
+  root: tmpdir(),
+  cwd: tmpdir(),
+  isVerbose: false,
+  projectsConfigurations: { version: 2, projects: {} },
+  nxJsonConfiguration: {},
+  projectGraph: { nodes: {}, dependencies: {} },
+};
+
+/** Runs the executor, returning its result and everything it printed. */
+async function transfer(options: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<{ success: boolean; out: string }> {
+  const lines: string[] = [];
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  Object.assign(console, { log: capture, info: capture, warn: capture, error: capture });
+  const savedEnv = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const { success } = await executor()(options, context);
+    return { success, out: lines.join('\n') };
+  } finally {
+    Object.assign(console, saved);
+    process.env = savedEnv;
+  }
+}
+
+function build(tag: string, dockerfile: string, files: Record<string, Buffer> = {}): void {
+  const dir = mkdtempSync(join(tmpdir(), 'dockconv-xfer-ctx-'));
+  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
+  docker(['build', '-q', '-t', tag, dir]);
+}
+
+describe('transfer-image between two real engines', () => {
+  let dest: SecondEngine;
+
+  before(async () => {
+    ensureEngine();
+    dest = await startSecondEngine();
+    dest.clear();
+    build(BASE, `FROM ${BUSYBOX_IMAGE}\nCOPY base.bin /base.bin\nCMD ["sh","-c","echo base runs"]\n`, { 'base.bin': randomBytes(300 * 1024) });
+    build(DERIVED, `FROM ${BASE}\nCOPY extra.bin /extra.bin\n`, { 'extra.bin': randomBytes(DERIVED_LAYER) });
+  });
+  after(() => {
+    removeImages([BASE, DERIVED]);
+    dest?.stop();
+  });
+
+  it('sends base to an empty engine: ID verified, it runs there', async () => {
+    const { success, out } = await transfer({ image: BASE, to: dest.host });
+    assert.equal(success, true, out);
+    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+    assert.equal(dest.docker(['run', '--rm', '--network', 'none', BASE]), 'base runs');
+    assert.match(out, /image IDs verified/);
+  });
+
+  it('dryRun prints the plan with layer sizes and sends nothing', async () => {
+    const { success, out } = await transfer({ image: [DERIVED], to: dest.host, dryRun: true });
+    assert.equal(success, true, out);
+    assert.match(out, /dockconv-xfer-derived:e2e \([0-9a-f]{12}\): \d+ layers, \d+ already there/);
+    assert.match(out, /send {4}[0-9a-f]{12} 205 kB/);
+    assert.match(out, /present [0-9a-f]{12}/);
+    assert.throws(() => dest.docker(['image', 'inspect', DERIVED]));
+  });
+
+  it('a transfer cut mid-stream fails clearly and leaves no tag; running it again succeeds', async () => {
+    const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-cut-${process.pid}.sock`));
+    try {
+      proxy.killAfter(DERIVED_LAYER / 2);
+      const cut = await transfer({ image: DERIVED, to: proxy.host, full: true });
+      assert.equal(cut.success, false);
+      assert.match(cut.out, /(transfer to|cannot reach).*(failed|socket|ECONNRESET|EPIPE|hang up|closed)/i);
+      assert.throws(() => dest.docker(['image', 'inspect', DERIVED]), 'no tag may be left behind');
+    } finally {
+      await proxy.close();
+    }
+    const again = await transfer({ image: DERIVED, to: dest.host });
+    assert.equal(again.success, true, again.out);
+    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
+    dest.docker(['rmi', DERIVED]);
+  });
+
+  it('sends only the derived layer when the destination has base (bytes counted on the wire)', async () => {
+    const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-count-${process.pid}.sock`));
+    try {
+      const { success, out } = await transfer({ image: DERIVED, to: proxy.host });
+      assert.equal(success, true, out);
+      const crossed = proxy.uploaded();
+      // The random layer does not compress: ~200 kB, plus tar headers, metadata and API requests.
+      assert.ok(crossed > DERIVED_LAYER * 0.95 && crossed < DERIVED_LAYER + 64 * 1024, `${crossed} bytes crossed`);
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('an image the destination has is only tagged', async () => {
+    dest.docker(['tag', DERIVED, 'moved:away']);
+    dest.docker(['rmi', DERIVED]);
+    const { success, out } = await transfer({ image: DERIVED, to: dest.host });
+    assert.equal(success, true, out);
+    assert.match(out, /already there, tag only/);
+    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
+  });
+
+  it('clear errors: unknown context, unreachable host, missing image', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'dockconv-cfg-'));
+    const unknown = await transfer({ image: BASE, to: 'no-such-context' }, { DOCKER_CONFIG: config });
+    assert.equal(unknown.success, false);
+    assert.match(unknown.out, /unknown transfer destination 'no-such-context': no such Docker context \(known contexts: default/);
+    const unreachable = await transfer({ image: BASE, to: 'tcp://127.0.0.1:1' });
+    assert.equal(unreachable.success, false);
+    assert.match(unreachable.out, /cannot reach the destination Docker engine at tcp:\/\/127.0.0.1:1: .*ECONNREFUSED/);
+    const missing = await transfer({ image: 'dockconv-no-such-image:nope', to: dest.host });
+    assert.equal(missing.success, false);
+    assert.match(missing.out, /image 'dockconv-no-such-image:nope' not found on the source engine/);
+  });
+
+  it('through ssh://root@127.0.0.1:<port> to a local sshd', async (t) => {
+    const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
+    if (typeof sshd === 'string') return t.skip(sshd);
+    try {
+      dest.clear();
+      const { success, out } = await transfer({ image: [BASE, DERIVED], to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key });
+      assert.equal(success, true, out);
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+    } finally {
+      sshd.stop();
+    }
+  });
+});
+
+describe('transfer-image from a real Nx workspace', () => {
+  let dest: SecondEngine;
+  const ref = 'shop-base:e2e';
+  before(async () => {
+    ensureEngine();
+    dest = await startSecondEngine();
+    build(ref, `FROM ${BUSYBOX_IMAGE}\nRUN echo shop > /shop.txt\n`);
+  });
+  after(() => {
+    removeImages([ref]);
+    dest?.stop();
+  });
+
+  it('nx run <project>:transfer-image:base sends <project>-base:<tag>', () => {
+    const ws = createWorkspace({
+      'apps/shop/project.json': projectJson('shop'),
+      'apps/shop/docker/base/Dockerfile': `FROM ${BUSYBOX_IMAGE}\nRUN echo shop > /shop.txt\n`,
+    });
+    try {
+      const env = { DOCKCONV_TAG: 'e2e' };
+      const dry = ws.nx(['run', 'shop:transfer-image:base', `--to=${dest.host}`, '--dryRun'], { env });
+      assert.equal(dry.status, 0, output(dry));
+      assert.match(output(dry), /shop-base:e2e \([0-9a-f]{12}\)/);
+      const result = ws.nx(['run', 'shop:transfer-image:base', `--to=${dest.host}`], { env });
+      assert.equal(result.status, 0, output(result));
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', ref]), imageIdOf(ref));
+      const bad = ws.nx(['run', 'shop:transfer-image:base', '--to=nowhere-context'], { env });
+      assert.notEqual(bad.status, 0);
+      assert.match(output(bad), /unknown transfer destination 'nowhere-context'/);
+    } finally {
+      ws.remove();
+    }
+  });
+});
