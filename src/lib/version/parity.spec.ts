@@ -210,6 +210,12 @@ const STATES: Record<string, () => string> = {
     tag(dir, `1.0"q'''`, 1);
     return dir;
   },
+  // Run with GIT_DIR set to another repository (see GIT_DIR_STATE): versioneer drops it.
+  'GIT_DIR pointing at another repository': () => {
+    const dir = repo('gitdir', { commits: 1 });
+    tag(dir, '7.0', 1);
+    return dir;
+  },
   'project in a subfolder of a monorepo': () => {
     const top = join(base, 'monorepo');
     mkdirSync(top);
@@ -264,6 +270,8 @@ const STATES: Record<string, () => string> = {
   },
 };
 
+const GIT_DIR_STATE = 'GIT_DIR pointing at another repository';
+
 async function ours(root: string, out: string, styles: string[]): Promise<Record<string, VersionDict>> {
   const config = await readVersioneerConfig(root);
   assert.ok(config, `no versioneer config found in ${root}`);
@@ -298,8 +306,10 @@ describe('parity with versioneer 0.28', { skip }, () => {
       const root = build();
       const out = join(base, 'out', name.replace(/[^a-z0-9]+/gi, '-'));
       mkdirSync(out, { recursive: true });
-      const mine = await ours(root, out, styles);
-      const py = spawnSync(PYTHON, ['-c', PY, root, out, JSON.stringify(styles)], { encoding: 'utf8' });
+      if (name === GIT_DIR_STATE) process.env.GIT_DIR = join(base, 'exact', '.git');
+      const mine = await ours(root, out, styles).finally(() => delete process.env.GIT_DIR);
+      const env = name === GIT_DIR_STATE ? { ...process.env, GIT_DIR: join(base, 'exact', '.git') } : process.env;
+      const py = spawnSync(PYTHON, ['-c', PY, root, out, JSON.stringify(styles)], { encoding: 'utf8', env });
       assert.equal(py.status, 0, py.stderr);
       const theirs = JSON.parse(py.stdout) as Record<string, { versioneer: VersionDict; imported: VersionDict }>;
       t.diagnostic(styles.map((s) => `${s || 'configured'}=${mine[s]?.version}`).join(' '));

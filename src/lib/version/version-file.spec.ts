@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonJson, renderVersionFile, writeFileAtomic } from './version-file';
@@ -56,6 +56,16 @@ describe('writeFileAtomic', () => {
     await Promise.all(texts.map((t) => writeFileAtomic(file, t)));
     assert.ok(texts.includes(readFileSync(file, 'utf8')));
     assert.deepEqual(readdirSync(dir).sort(), ['_version.py.bld', 'race.py']);
+  });
+  it("removes an interrupted writer's temp file, not a live writer's", async () => {
+    const dead = join(dir, '._version.py.bld.999999999.0badf00d.tmp');
+    const live = join(dir, `._version.py.bld.${process.pid}.0badf00d.tmp`);
+    writeFileSync(dead, 'half');
+    writeFileSync(live, 'half');
+    await writeFileAtomic(join(dir, '_version.py.bld'), 'c');
+    assert.equal(existsSync(dead), false);
+    assert.equal(existsSync(live), true);
+    rmSync(live);
   });
   it('a failure names the file and leaves nothing behind', async () => {
     await assert.rejects(writeFileAtomic(join(dir, 'missing', 'x.py'), 'a'), /missing\/x\.py/);

@@ -4,7 +4,7 @@
  * `versions_from_file` read it. Written atomically: concurrent builds never see half a file.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DockconvError } from '../errors';
 import type { VersionDict } from './types';
@@ -61,8 +61,12 @@ export function renderVersionFile(versions: VersionDict): string {
   return HEAD + body + TAIL;
 }
 
-/** Writes `file` via a temp file in the same folder + rename; unchanged content is left untouched. */
+/**
+ * Writes `file` via a temp file in the same folder + rename; unchanged content is left untouched.
+ * Temp files of writers that were killed (Ctrl-C, SIGKILL) before their rename are removed here.
+ */
 export async function writeFileAtomic(file: string, text: string): Promise<boolean> {
+  await removeStaleTemps(file);
   const current = await readFile(file, 'utf8').catch(() => undefined);
   if (current === text) return false;
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -75,4 +79,23 @@ export async function writeFileAtomic(file: string, text: string): Promise<boole
     throw new DockconvError(`cannot write ${file}: ${missing ? `folder ${dirname(file)} does not exist` : (err as Error).message}`);
   }
   return true;
+}
+
+/** `.<name>.<pid>.<hex>.tmp` whose pid is no longer running: left by an interrupted writer. */
+async function removeStaleTemps(file: string): Promise<void> {
+  const prefix = `.${basename(file)}.`;
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (m && !isRunning(Number(m[1]))) await rm(join(dirname(file), name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
