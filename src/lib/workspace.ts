@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildImageGraph, readDockerfiles, type ImageGraph } from './graph';
 import { LEGACY_RUN_CONFIG_FILE, RUN_CONFIG_FILE } from './run-config';
-import { listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
+import { DOCKER_DIR, listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
 
 export interface ProjectLocation {
   name: string;
@@ -26,14 +26,17 @@ export function loadWorkspaceImages(
   naming: NamingOptions = {},
 ): WorkspaceImages {
   const projects = locations
-    .filter((p) => listImageTypes(join(workspaceRoot, p.root)).length > 0 || hasRunConfig(workspaceRoot, p.root))
+    .filter((p) => hasDockerTree(workspaceRoot, p.root))
     .map((p) => readDockerProject(workspaceRoot, p, naming));
   const graph = buildImageGraph(projects, readDockerfiles(workspaceRoot, projects));
   return { workspaceRoot, projects: new Map(projects.map((p) => [p.name, p])), graph };
 }
 
-function hasRunConfig(workspaceRoot: string, root: string): boolean {
-  return [RUN_CONFIG_FILE, LEGACY_RUN_CONFIG_FILE].some((f) => existsSync(join(workspaceRoot, root, f)));
+/** A project conforms when it has an image folder or a run configuration (run-only images). */
+export function hasDockerTree(workspaceRoot: string, root: string): boolean {
+  const rootAbs = join(workspaceRoot, root);
+  if (!existsSync(join(rootAbs, DOCKER_DIR))) return false;
+  return listImageTypes(rootAbs).length > 0 || [RUN_CONFIG_FILE, LEGACY_RUN_CONFIG_FILE].some((f) => existsSync(join(rootAbs, f)));
 }
 
 /**

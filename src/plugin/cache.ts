@@ -1,48 +1,73 @@
 /**
- * Inference runs on every graph computation; reading and analysing the docker trees again is
- * skipped when none of the files it reads, the options or the tag environment changed.
+ * Inference runs on every graph computation. Its result (targets per project and the
+ * cross-project edges) is kept in memory and on disk, keyed by a hash of every file it reads,
+ * the plugin options and the tag environment; a hit skips parsing and graph building.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ProjectConfiguration } from '@nx/devkit';
 import { DockconvError } from '../lib/errors';
 import { currentUser } from '../lib/naming';
-import { loadWorkspaceImages, type ProjectLocation, type WorkspaceImages } from '../lib/workspace';
+import { loadWorkspaceImages, type ProjectLocation } from '../lib/workspace';
 import type { NormalizedPluginOptions } from './options';
+import { dockerTargets, targetGroup } from './targets';
 
-const MAX_ENTRIES = 4;
-const memo = new Map<string, WorkspaceImages>();
-
-export function loadCachedWorkspace(
-  workspaceRoot: string,
-  locations: readonly ProjectLocation[],
-  options: NormalizedPluginOptions,
-): WorkspaceImages {
-  const key = inputsKey(workspaceRoot, locations, options);
-  const hit = memo.get(key);
-  if (hit) return hit;
-  const loaded = load(workspaceRoot, locations, options);
-  if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value ?? '');
-  memo.set(key, loaded);
-  return loaded;
+export interface ProjectEdge {
+  source: string;
+  target: string;
+  sourceFile: string;
 }
 
-function load(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions): WorkspaceImages {
+export interface Inference {
+  /** By project name. */
+  projects: Record<string, Pick<ProjectConfiguration, 'targets' | 'metadata'>>;
+  edges: ProjectEdge[];
+}
+
+const memo = new Map<string, Inference>();
+
+export function inferWorkspace(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions): Inference {
+  const key = inputsKey(workspaceRoot, locations, options);
+  const cached = memo.get(key) ?? readDiskCache(workspaceRoot, key);
+  if (cached) {
+    memo.set(key, cached);
+    return cached;
+  }
+  const inferred = infer(workspaceRoot, locations, options);
+  memo.clear();
+  memo.set(key, inferred);
+  writeDiskCache(workspaceRoot, key, inferred);
+  return inferred;
+}
+
+function infer(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions): Inference {
+  let workspace;
   try {
-    return loadWorkspaceImages(workspaceRoot, locations, {
-      plugin: { tag: options.tag, prefix: options.prefix },
-      env: process.env,
-    });
+    workspace = loadWorkspaceImages(workspaceRoot, locations, { plugin: { tag: options.tag, prefix: options.prefix }, env: process.env });
   } catch (err) {
     // Nx prints a plugin error's message; make it the one clear `file:line: …` line.
     if (err instanceof DockconvError) throw new Error(err.describe());
     throw err;
   }
+  const projects: Inference['projects'] = {};
+  for (const project of workspace.projects.values()) {
+    const targets = dockerTargets(project, workspace.graph, options);
+    projects[project.name] = { targets, metadata: { targetGroups: targetGroup(targets) } };
+  }
+  const edges: ProjectEdge[] = [];
+  for (const node of workspace.graph.values()) {
+    for (const parent of node.parents.flatMap((id) => workspace.graph.get(id) ?? [])) {
+      if (parent.image.project === node.image.project) continue;
+      edges.push({ source: node.image.project, target: parent.image.project, sourceFile: join(node.image.projectRoot, node.image.dockerfile ?? '') });
+    }
+  }
+  return { projects, edges };
 }
 
 function inputsKey(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions): string {
   const hash = createHash('sha1');
-  hash.update(JSON.stringify([options, process.env['DOCKCONV_TAG'] ?? '', currentUser()]));
+  hash.update(JSON.stringify([CACHE_VERSION, options, process.env['DOCKCONV_TAG'] ?? '', currentUser()]));
   for (const { name, root } of locations) {
     hash.update(`\0${name}\0${root}\0`);
     for (const file of dockerFiles(join(workspaceRoot, root))) hash.update(file).update(readOrEmpty(file));
@@ -50,6 +75,35 @@ function inputsKey(workspaceRoot: string, locations: readonly ProjectLocation[],
   return hash.digest('hex');
 }
 
+/** Bump when the shape of inferred targets changes, so old cache files are not reused. */
+const CACHE_VERSION = 1;
+
+function cacheDir(workspaceRoot: string): string {
+  return process.env['NX_WORKSPACE_DATA_DIRECTORY'] ?? join(workspaceRoot, '.nx', 'workspace-data');
+}
+
+function readDiskCache(workspaceRoot: string, key: string): Inference | undefined {
+  try {
+    const stored = JSON.parse(readFileSync(join(cacheDir(workspaceRoot), 'dockconv-inference.json'), 'utf8')) as { key: string; value: Inference };
+    return stored.key === key ? stored.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeDiskCache(workspaceRoot: string, key: string, value: Inference): void {
+  try {
+    const dir = cacheDir(workspaceRoot);
+    mkdirSync(dir, { recursive: true });
+    const tmp = join(dir, `dockconv-inference.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify({ key, value }));
+    renameSync(tmp, join(dir, 'dockconv-inference.json'));
+  } catch {
+    // A cache that cannot be written only costs speed.
+  }
+}
+
+/** The files inference reads: run.cfg / dockerutils.cfg and every docker/<image>/Dockerfile. */
 function dockerFiles(rootAbs: string): string[] {
   const docker = join(rootAbs, 'docker');
   let entries: string[];
@@ -58,7 +112,7 @@ function dockerFiles(rootAbs: string): string[] {
   } catch {
     return [];
   }
-  return entries.flatMap((e) => (e.endsWith('.cfg') ? [join(docker, e)] : [join(docker, e, 'Dockerfile')]));
+  return entries.sort().flatMap((e) => (e.endsWith('.cfg') ? [join(docker, e)] : [join(docker, e, 'Dockerfile')]));
 }
 
 function readOrEmpty(path: string): Buffer | string {
