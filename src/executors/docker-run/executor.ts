@@ -1,0 +1,65 @@
+/**
+ * `docker-run`: runs one image of the project with its run.cfg configuration (SPEC §3, §4). The
+ * command is printed before it runs (secrets as `$VAR`), the terminal is attached when there is
+ * one, Ctrl-C stops the container, and the container's exit code is the task's result.
+ */
+import { logger, runExecutor, type ExecutorContext } from '@nx/devkit';
+import { DockconvError } from '../../lib/errors';
+import { findImage } from '../../lib/project';
+import type { RunRequest } from '../../lib/run/command';
+import { ensureImage } from '../../lib/run/ensure-image';
+import { executeRun } from '../../lib/run/execute';
+import { prepareRun } from '../../lib/run/prepare';
+import { normalizePluginOptions } from '../../plugin/options';
+import { loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
+import type { DockerRunExecutorSchema } from './schema';
+
+export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
+  if (!options.image) throw new DockconvError('docker-run needs an image', { hint: 'nx run <project>:docker-run:<image>, or --image=<image>' });
+  const env = options.env === undefined ? undefined : [options.env].flat().map(String);
+  return {
+    image: options.image,
+    ...(options.command === undefined ? {} : { command: String(options.command) }),
+    ...(options.keep ? { keep: true } : {}),
+    ...(options.network ? { network: options.network } : {}),
+    ...(options.gpu === undefined ? {} : { gpu: options.gpu }),
+    ...(env ? { env } : {}),
+    ...(options.args ? { args: options.args } : {}),
+  };
+}
+
+export default async function dockerRunExecutor(options: DockerRunExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  return reportErrors(async () => {
+    const request = normaliseOptions(options);
+    const dryRun = Boolean(options.dryRun);
+    const workspace = loadExecutorWorkspace(context);
+    const buildTarget = normalizePluginOptions(pluginOptionsOf(context)).buildTargetName;
+    await ensureImage(findImage(workspace.project, request.image), {
+      build: Boolean(options.build),
+      dryRun,
+      env: process.env,
+      buildTarget,
+      buildImage: (type) => buildImage(type, buildTarget, dryRun, context),
+    });
+    const host = { env: process.env, cwd: context.cwd, stdinIsTTY: Boolean(process.stdin.isTTY) };
+    const { command } = await prepareRun(workspace, workspace.project, request, host);
+    const exitCode = await executeRun(command, { dryRun, env: process.env });
+    if (exitCode === 0) return true;
+    logger.error(exitCode === 125 ? `docker run failed (exit code 125)` : `container ${command.name} exited with code ${exitCode}`);
+    process.exitCode = exitCode;
+    return false;
+  });
+}
+
+/**
+ * INTEGRATION POINT with the build library: builds an image type (and what it derives from) so
+ * that it can be run. Until src/lib/build exports a function that ensures an image exists, this
+ * runs the project's own build target, i.e. what `nx run <project>:docker-build:<type>` does.
+ */
+async function buildImage(type: string, target: string, dryRun: boolean, context: ExecutorContext): Promise<boolean> {
+  const project = context.projectName ?? '';
+  for await (const result of await runExecutor<{ success: boolean }>({ project, target, configuration: type }, { dryRun }, context)) {
+    if (!result.success) return false;
+  }
+  return true;
+}

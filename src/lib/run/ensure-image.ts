@@ -1,0 +1,48 @@
+/**
+ * The image must be on the engine before `docker run` (SPEC §4 caching contract: a cache hit must
+ * never leave the user without the image). Configuration-only images are left to `docker run`,
+ * which pulls them; built and synthetic images are checked, and built first with `build`.
+ */
+import Docker from 'dockerode';
+import { logger } from '@nx/devkit';
+import { DockconvError } from '../errors';
+import type { ImageDef } from '../project';
+import { currentEngine } from '../transfer/destination';
+
+export interface EnsureOptions {
+  build: boolean;
+  dryRun: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Builds the image type (and whatever it derives from); resolves to success. */
+  buildImage: (type: string) => Promise<boolean>;
+  /** The build target's name, for the hint (`docker-build` unless nx.json renames it). */
+  buildTarget: string;
+  /** Defaults to asking the engine through dockerode. */
+  exists?: (ref: string, env: NodeJS.ProcessEnv) => Promise<boolean>;
+}
+
+export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise<void> {
+  if (image.kind === 'config-only') return;
+  const exists = opts.exists ?? imageExists;
+  if (await exists(image.name.ref, opts.env)) return;
+  const type = image.runs ?? image.type;
+  if (opts.build) {
+    if (!(await opts.buildImage(type))) throw new DockconvError(`building ${image.name.ref} (image ${type}) failed`);
+    return;
+  }
+  const problem = `image ${image.name.ref} is not on the Docker engine`;
+  const hint = `build it with nx run ${image.project}:${opts.buildTarget}:${type}, or run with --build`;
+  if (opts.dryRun) logger.warn(`warning: ${problem} (${hint})`);
+  else throw new DockconvError(problem, { hint });
+}
+
+export async function imageExists(ref: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const endpoint = currentEngine(env);
+  try {
+    await new Docker(endpoint.options).getImage(ref).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw new DockconvError(`cannot reach the Docker engine at ${endpoint.host}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Runs the `docker run` command with the terminal attached (so an interactive shell works from
+ * `nx run`), stops the container on Ctrl-C or SIGTERM, and hands back the container's exit code.
+ * Arguments go to docker as an argv: no value ever passes through a shell.
+ */
+import { docker } from '../docker/cli';
+import type { RunCommand } from './command';
+
+export interface ExecuteOptions {
+  dryRun: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Seconds `docker stop` waits before killing the container. */
+  stopTimeout?: number;
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The exit code of `docker run`: the container's, or docker's own (125) when it could not start. */
+export async function executeRun(command: RunCommand, opts: ExecuteOptions): Promise<number> {
+  if (opts.dryRun || command.detached) {
+    return (await docker(command.argv, { dryRun: opts.dryRun, env: opts.env, interactive: true })).exitCode;
+  }
+  const stop = stopper(command.name, opts);
+  for (const signal of STOP_SIGNALS) process.on(signal, stop.handler);
+  try {
+    const { exitCode } = await docker(command.argv, { env: opts.env, interactive: true });
+    await stop.done;
+    return exitCode;
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, stop.handler);
+  }
+}
+
+/**
+ * Docker forwards signals to the container itself (sig-proxy) and a TTY sends ^C as a key, but a
+ * process that ignores SIGINT, or a signal aimed at this process alone, would leave the container
+ * running: `docker stop` makes sure it ends, and `docker run` then returns its exit code.
+ */
+function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS.Signals) => void; done: Promise<void> } {
+  let done: Promise<void> = Promise.resolve();
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping container ${name}\n`);
+    const args = ['stop', '--time', String(opts.stopTimeout ?? 10), name];
+    done = docker(args, { env: opts.env, print: (line) => process.stderr.write(`${line}\n`) }).then(
+      () => undefined,
+      () => undefined,
+    );
+  };
+  return { handler, get done() { return done; } };
+}
