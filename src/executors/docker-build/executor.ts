@@ -1,0 +1,83 @@
+/**
+ * `docker-build` (SPEC §4): per-image task when `imageType` is set (what the inferred
+ * `docker-build-<image>` targets do), else the aggregate over the project's images. Options are
+ * normalised here; the work is in src/lib/build.
+ */
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { buildAll, buildTask } from '../../lib/build';
+import { parseBuildArgsOption } from '../../lib/build/build-args';
+import type { BuildSettings } from '../../lib/build/session';
+import { DockconvError } from '../../lib/errors';
+import { imageId } from '../../lib/graph';
+import { assertValidRepository, assertValidTag } from '../../lib/naming';
+import { findImage } from '../../lib/project';
+import { imageBuildTarget, imageRecordPath, normalizePluginOptions } from '../../plugin/options';
+import { loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
+import type { DockerBuildExecutorSchema } from './schema';
+
+export default async function dockerBuildExecutor(options: DockerBuildExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  return reportErrors(async () => {
+    if (options.tag !== undefined) assertValidTag(options.tag, { file: '--tag' });
+    const workspace = loadExecutorWorkspace(context, options.tag ? { tag: options.tag } : {});
+    applyName(workspace, options);
+    const settings = settingsOf(workspace, options);
+    if (options.imageType) {
+      return buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
+    }
+    return buildAll({
+      ...settings,
+      project: workspace.project,
+      ...(options.image ? { image: options.image } : {}),
+      parallel: parallelOf(options.parallel),
+      ranByNx: ranByNx(workspace, context),
+    });
+  });
+}
+
+function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSchema): BuildSettings {
+  return {
+    workspaceRoot: workspace.workspaceRoot,
+    graph: workspace.graph,
+    projects: workspace.projects,
+    env: process.env,
+    dryRun: options.dryRun === true,
+    noCache: options.noCache === true,
+    pull: options.pull === true,
+    forceBase: options.forceBase === true,
+    buildArgs: parseBuildArgsOption(options.buildArgs, process.env),
+    recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
+    print: (line) => process.stdout.write(`${line}\n`),
+  };
+}
+
+/** `--name` renames one image; with several in play it would give them all one name. */
+function applyName(workspace: ExecutorWorkspace, options: DockerBuildExecutorSchema): void {
+  if (options.name === undefined) return;
+  const type = options.image ?? options.imageType;
+  if (!type) throw new DockconvError('--name needs --image: it names one image');
+  if (options.imageType && options.image && options.imageType !== options.image) return;
+  const image = findImage(workspace.project, type);
+  const repository = assertValidRepository(options.name, { file: '--name' });
+  image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
+}
+
+function parallelOf(value: number | undefined): number {
+  if (value === undefined) return 2;
+  if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--parallel must be a whole number ≥ 1, not ${value}`);
+  return value;
+}
+
+/** Per-image tasks of this project in the running task graph: Nx has run them before us. */
+function ranByNx(workspace: ExecutorWorkspace, context: ExecutorContext): Set<string> {
+  const tasks = context.taskGraph?.tasks ?? {};
+  const options = normalizePluginOptions(pluginOptionsOf(context));
+  const ran = new Set<string>();
+  for (const task of Object.values(tasks)) {
+    for (const node of workspace.graph.values()) {
+      const { project, type } = node.image;
+      if (task.target.project === project && task.target.target === imageBuildTarget(options, type)) ran.add(imageId(project, type));
+    }
+  }
+  return ran;
+}

@@ -1,0 +1,14 @@
+export interface DockerBuildExecutorSchema {
+  /** Image type to build (with what it derives from); default all of the project's. */
+  image?: string;
+  /** Internal: set by the per-image targets `docker-build-<image>`. */
+  imageType?: string;
+  tag?: string;
+  name?: string;
+  forceBase?: boolean;
+  pull?: boolean;
+  noCache?: boolean;
+  buildArgs?: string | string[];
+  parallel?: number;
+  dryRun?: boolean;
+}

@@ -1,0 +1,130 @@
+/**
+ * Ensures one image: up to date (its inputs label equals the digest computed now) means no
+ * `docker build`; otherwise pre-script, pip.conf, builder stage, final build, post-script.
+ * docker tags only a finished build, so a failed or interrupted one leaves the old tag as it was.
+ */
+import { join, relative } from 'node:path';
+import { docker } from '../docker/cli';
+import { DockconvError } from '../errors';
+import type { ImageNode } from '../graph';
+import { withSuffix } from '../naming';
+import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
+import { parseBoolean } from '../run-config';
+import type { Arg } from '../shown';
+import { expand } from '../variables';
+import { buildCommand, type BuildCommand } from './command';
+import { inspectImage } from './engine';
+import { INPUTS_LABEL } from './inputs';
+import { imageLabels } from './labels';
+import { holdPipConf } from './pip-conf';
+import { prepareBuild, type PreparedBuild } from './prepare';
+import { writeRecord } from './record';
+import { runScript } from './scripts';
+import type { BuildSession } from './session';
+
+export interface EnsurePolicy {
+  /** Build even when the inputs label matches (noCache, forceBase). */
+  force?: boolean;
+  /** Only make sure it exists (a parent in a per-image task: its own task keeps it current). */
+  onlyIfMissing?: boolean;
+}
+
+export type EnsureOutcome = 'present' | 'current' | 'built';
+
+export async function ensureImage(s: BuildSession, id: string, policy: EnsurePolicy = {}): Promise<EnsureOutcome> {
+  const node = s.graph.get(id);
+  const project = node && s.projects.get(node.image.project);
+  if (!node || !project) throw new DockconvError(`unknown image ${id}`);
+  const prefix = `[${id}] `;
+  const existing = await inspectImage(node.image.name.ref, s.env);
+  if (policy.onlyIfMissing && existing) return 'present';
+  const prepared = await prepareBuild(s, node, project);
+  if (!policy.force && existing?.labels[INPUTS_LABEL] === prepared.digest) {
+    s.print(`${prefix}${node.image.name.ref} is up to date (${existing.id.slice(0, 19)})`);
+    if (!s.dryRun) record(s, node, existing.id, prepared.digest);
+    return 'current';
+  }
+  if (!existing && policy.onlyIfMissing) s.print(`${prefix}${node.image.name.ref} is missing: building it`);
+  await buildImage(s, node, project, prepared);
+  if (!s.dryRun) {
+    const built = await inspectImage(node.image.name.ref, s.env);
+    if (!built) throw new DockconvError(`docker build of ${node.image.name.ref} reported success but the image is not there`);
+    record(s, node, built.id, prepared.digest);
+  }
+  return 'built';
+}
+
+function record(s: BuildSession, node: ImageNode, id: string, inputs: string): void {
+  const { image } = node;
+  writeRecord(s.recordPath(image), { project: image.project, image: image.type, ref: image.name.ref, id, inputs, builder: s.builder });
+}
+
+async function buildImage(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild): Promise<void> {
+  const label = `${node.id} (${node.image.name.ref})`;
+  await script(s, node, project, 'pre_build_script', label);
+  const hold = s.dryRun ? undefined : holdPipConf(project.rootAbs);
+  const unregister = hold ? s.interrupts.onInterrupt(() => hold.release()) : undefined;
+  try {
+    const common = commandBase(s, node, project, prepared);
+    const builder = node.dockerfile.builderStage;
+    if (builder) {
+      const ref = withSuffix(node.image.name, 'builder').ref;
+      await runDocker(s, node, buildCommand({ ...common, ref, target: builder, labels: labelsOf(node, prepared) }), `${label}, stage ${builder}`);
+    }
+    await runDocker(s, node, buildCommand({ ...common, labels: labelsOf(node, prepared, prepared.digest) }), label);
+  } finally {
+    unregister?.();
+    hold?.release();
+  }
+  await script(s, node, project, 'post_build_script', label);
+}
+
+function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild): Omit<BuildCommand, 'labels'> {
+  const isBase = node.image.type === BASE_IMAGE_TYPE;
+  const forcedBase = isBase && s.forceBase;
+  // `--pull` reaches every FROM; a workspace parent is in no registry, so only images that
+  // start from external images alone are pulled.
+  const external = node.parents.length === 0 && node.external.length > 0;
+  return {
+    dockerfile: relative(s.workspaceRoot, join(project.rootAbs, node.image.dockerfile ?? '')) || '.',
+    context: relative(s.workspaceRoot, project.rootAbs) || '.',
+    ref: node.image.name.ref,
+    buildArgs: prepared.buildArgs,
+    flags: prepared.flags,
+    noCache: s.noCache || forcedBase,
+    pull: external && (s.pull || (forcedBase && pullOnForce(node, project))),
+    builder: s.builder,
+  };
+}
+
+function pullOnForce(node: ImageNode, project: DockerProject): boolean {
+  const entry = node.image.section?.entries.get('pull_FROM_on_force');
+  return entry ? parseBoolean(entry, project.runConfig.file ?? '') : false;
+}
+
+function labelsOf(node: ImageNode, prepared: PreparedBuild, inputs?: string): Record<string, string> {
+  return imageLabels({
+    project: node.image.project,
+    imageType: node.image.type,
+    title: node.image.name.repository,
+    version: prepared.version.version,
+    revision: prepared.version.commit,
+    source: prepared.version.source,
+    ...(inputs ? { inputs } : {}),
+  });
+}
+
+async function runDocker(s: BuildSession, node: ImageNode, args: Arg[], label: string): Promise<void> {
+  const env = { ...s.env, DOCKER_BUILDKIT: s.builder === 'buildkit' ? '1' : '0' };
+  const result = await docker(args, { dryRun: s.dryRun, prefix: `[${node.id}] `, env, cwd: s.workspaceRoot, signal: s.interrupts.signal, print: s.print });
+  if (s.interrupts.signal.aborted) throw new DockconvError(`build of ${label} interrupted`);
+  if (result.exitCode !== 0) throw new DockconvError(`docker build of ${label} failed (exit ${result.exitCode})`);
+}
+
+async function script(s: BuildSession, node: ImageNode, project: DockerProject, key: 'pre_build_script' | 'post_build_script', label: string): Promise<void> {
+  const entry = node.image.section?.entries.get(key);
+  if (!entry) return;
+  const where = { file: project.runConfig.file, line: entry.line };
+  const text = expand(entry.value, s.replacements(project, node.image), s.env, where);
+  await runScript({ key, script: text, cwd: project.rootAbs, env: s.env, prefix: `[${node.id}] `, label, dryRun: s.dryRun, signal: s.interrupts.signal, print: s.print });
+}

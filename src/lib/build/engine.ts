@@ -1,0 +1,64 @@
+/**
+ * Read-only questions to the engine (image ID and labels, engine ID, builder support), asked
+ * through the same docker CLI the builds use, so DOCKER_HOST and Docker contexts apply alike.
+ * They change nothing, so unlike builds they are not printed.
+ */
+import { dockerBinary } from '../docker/cli';
+import { DockconvError } from '../errors';
+import { run } from '../exec';
+import type { Builder } from './command';
+
+export interface ImageState {
+  id: string;
+  labels: Record<string, string>;
+}
+
+export async function inspectImage(ref: string, env: NodeJS.ProcessEnv): Promise<ImageState | undefined> {
+  const result = await run(dockerBinary(env), ['image', 'inspect', '--format', '{{json .Id}}\t{{json .Config.Labels}}', ref], { env, reject: false });
+  if (result.exitCode !== 0) {
+    if (/no such image|not found/i.test(result.stderr)) return undefined;
+    throw new DockconvError(`cannot inspect ${ref}: ${result.stderr || `exit ${result.exitCode}`}`);
+  }
+  const [id, labels] = result.stdout.split('\t');
+  return { id: JSON.parse(id ?? '""') as string, labels: (JSON.parse(labels ?? 'null') as Record<string, string> | null) ?? {} };
+}
+
+export async function engineId(env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await run(dockerBinary(env), ['info', '--format', '{{.ID}}'], { env, reject: false });
+  const id = result.stdout.trim();
+  if (result.exitCode !== 0 || !id) {
+    throw new DockconvError(`cannot reach the Docker engine: ${firstLine(result.stderr) || `docker info exited ${result.exitCode}`}`, {
+      hint: 'is dockerd running, and DOCKER_HOST / the Docker context right?',
+    });
+  }
+  return id;
+}
+
+/**
+ * BuildKit when the client can drive it: a client before 23 has it built in, a newer one only
+ * through the buildx plugin (without it `DOCKER_BUILDKIT=1` fails). DOCKER_BUILDKIT=0 asks for
+ * the legacy builder; DOCKER_BUILDKIT=1 where it cannot work is an error, not a silent switch.
+ */
+export async function detectBuilder(env: NodeJS.ProcessEnv): Promise<Builder> {
+  const wanted = env['DOCKER_BUILDKIT'];
+  if (wanted === '0' || wanted === 'false') return 'legacy';
+  const can = await clientCanBuildKit(env);
+  if (!can && (wanted === '1' || wanted === 'true')) {
+    throw new DockconvError('DOCKER_BUILDKIT=1 but this docker client cannot use BuildKit (no buildx plugin)', {
+      hint: 'install docker-buildx, or unset DOCKER_BUILDKIT to use the legacy builder',
+    });
+  }
+  return can ? 'buildkit' : 'legacy';
+}
+
+async function clientCanBuildKit(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const version = await run(dockerBinary(env), ['version', '--format', '{{.Client.Version}}'], { env, reject: false });
+  const major = Number(/^(\d+)\./.exec(version.stdout.trim())?.[1] ?? NaN);
+  if (Number.isFinite(major) && major < 23) return true;
+  const buildx = await run(dockerBinary(env), ['buildx', 'version'], { env, reject: false });
+  return buildx.exitCode === 0;
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}

@@ -1,0 +1,73 @@
+/**
+ * docker-build's two modes. A per-image task (one node of the Nx task graph) makes sure its
+ * parents exist and builds its image when stale. The aggregate builds the requested image (or
+ * all of a project's) and whatever they derive from that is missing or stale, in order,
+ * independent images in parallel.
+ */
+import { describeError, DockconvError } from '../errors';
+import { imageId } from '../graph';
+import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
+import { ensureImage, type EnsurePolicy } from './build-image';
+import { neededFor, parentsInPlan, planBuild, requestedImages } from './plan';
+import { schedule } from './scheduler';
+import { closeSession, openSession, type BuildSettings, type BuildSession } from './session';
+
+export interface TaskRequest extends BuildSettings {
+  project: DockerProject;
+  imageType: string;
+  /** `--image` forwarded from the aggregate target: images it does not need are skipped. */
+  image?: string;
+}
+
+export interface AggregateRequest extends BuildSettings {
+  project: DockerProject;
+  image?: string;
+  parallel: number;
+  /** Images whose own Nx task already ran in this invocation: ensured, never forced again. */
+  ranByNx: ReadonlySet<string>;
+}
+
+export async function buildTask(req: TaskRequest): Promise<boolean> {
+  const id = imageId(req.project.name, req.imageType);
+  requestedImages(req.project, req.imageType);
+  // An unknown --image fails here already, in the first task Nx runs, with the same message.
+  if (req.image !== undefined) requestedImages(req.project, req.image);
+  if (req.image !== undefined && !neededFor(req.graph, req.project.name, req.imageType, req.image)) {
+    req.print(`[${id}] skipped: --image=${req.image} does not need it`);
+    return true;
+  }
+  return withSession(req, async (s) => {
+    for (const parent of planBuild(s.graph, [id]).filter((p) => p !== id)) await ensureImage(s, parent, { onlyIfMissing: true });
+    await ensureImage(s, id, { force: s.noCache || (s.forceBase && req.imageType === BASE_IMAGE_TYPE) });
+    return true;
+  });
+}
+
+export async function buildAll(req: AggregateRequest): Promise<boolean> {
+  const requested = requestedImages(req.project, req.image);
+  return withSession(req, async (s) => {
+    const plan = planBuild(s.graph, requested);
+    const policy = (id: string): EnsurePolicy => {
+      if (req.ranByNx.has(id)) return {};
+      const type = s.graph.get(id)?.image.type;
+      return { force: (s.noCache && requested.includes(id)) || (s.forceBase && type === BASE_IMAGE_TYPE) };
+    };
+    const result = await schedule(plan, (id) => parentsInPlan(s.graph, id, plan), req.parallel, async (id) => {
+      await ensureImage(s, id, policy(id));
+    });
+    for (const { id, error } of result.failed) s.print(`[${id}] failed: ${describeError(error)}`);
+    if (result.skipped.length) s.print(`not built because of the failure: ${result.skipped.join(', ')}`);
+    const first = result.failed[0];
+    if (first) throw first.error instanceof DockconvError ? first.error : new DockconvError(`${first.id}: ${describeError(first.error)}`);
+    return true;
+  });
+}
+
+async function withSession<T>(settings: BuildSettings, body: (s: BuildSession) => Promise<T>): Promise<T> {
+  const session = await openSession(settings);
+  try {
+    return await body(session);
+  } finally {
+    closeSession(session);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Labels every built image carries: the OCI annotations (version, revision, title, source) and
+ * our own naming the project and image type, plus the inputs digest (inputs.ts).
+ */
+import { INPUTS_LABEL } from './inputs';
+
+export const PROJECT_LABEL = 'dev.dockconv.project';
+export const IMAGE_LABEL = 'dev.dockconv.image';
+
+export interface LabelValues {
+  project: string;
+  imageType: string;
+  /** Repository name: the OCI title. */
+  title: string;
+  version?: string;
+  revision?: string;
+  source?: string;
+  inputs?: string;
+}
+
+export function imageLabels(v: LabelValues): Record<string, string> {
+  const labels: Record<string, string> = {
+    'org.opencontainers.image.title': v.title,
+    [PROJECT_LABEL]: v.project,
+    [IMAGE_LABEL]: v.imageType,
+  };
+  if (v.version) labels['org.opencontainers.image.version'] = v.version;
+  if (v.revision) labels['org.opencontainers.image.revision'] = v.revision;
+  if (v.source) labels['org.opencontainers.image.source'] = v.source;
+  if (v.inputs) labels[INPUTS_LABEL] = v.inputs;
+  return labels;
+}
+
+/**
+ * A git remote URL without credentials: `https://user:token@host/x` → `https://host/x`. An
+ * scp-like `git@host:org/repo` keeps its user, which names an account, not a secret.
+ */
+export function publicSource(url: string): string | undefined {
+  const trimmed = url.trim();
+  if (!trimmed) return undefined;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return trimmed;
+  try {
+    const parsed = new URL(trimmed);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Everything one image build needs decided before docker runs: build args (automatic,
+ * run.cfg, option), extra flags, and the digest of its exact inputs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contextSources, externalImages } from '../dockerfile';
+import type { ImageNode } from '../graph';
+import { namingBuildArgs, type DockerProject } from '../project';
+import { BUILD_KEYS } from '../run-config';
+import type { Shown } from '../shown';
+import { automaticBuildArgs, buildArgValues, mergeBuildArgs, parseBuildArgsConfig, type BuildArgs } from './build-args';
+import { contextFiles, digestFiles, readDockerignore } from './context-files';
+import { inspectImage } from './engine';
+import { inputsDigest } from './inputs';
+import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from './pip-conf';
+import type { BuildSession } from './session';
+import type { ProjectVersion } from './version-stamp';
+
+export interface PreparedBuild {
+  buildArgs: Map<string, Shown>;
+  flags: Shown[];
+  version: ProjectVersion;
+  /** FROM / COPY --from images → their IDs now ('missing' when the engine lacks one). */
+  parents: Record<string, string>;
+  digest: string;
+}
+
+export async function prepareBuild(s: BuildSession, node: ImageNode, project: DockerProject): Promise<PreparedBuild> {
+  const version = await s.versionOf(project);
+  const fromConfig = configBuildArgs(s, node, project);
+  const automatic = automaticBuildArgs(node.dockerfile, {
+    ...namingBuildArgs(project, node.image),
+    VERSION: version.version,
+    GIT_COMMIT: version.commit,
+  });
+  const buildArgs = mergeBuildArgs(automatic, fromConfig.args, s.buildArgs);
+  const parents = await parentIds(s, node, buildArgValues(buildArgs));
+  const digest = inputsDigest({
+    dockerfile: readFileSync(join(project.rootAbs, node.image.dockerfile ?? ''), 'utf8'),
+    dockerignore: readDockerignore(project.rootAbs).text,
+    contextFiles: contextDigests(node, project),
+    buildKeys: buildKeys(node),
+    buildArgs: buildArgValues(buildArgs),
+    flags: fromConfig.flags.map((f) => f.value),
+    ref: node.image.name.ref,
+    parents,
+    engine: s.engine,
+  });
+  return { buildArgs, flags: fromConfig.flags, version, parents, digest };
+}
+
+function configBuildArgs(s: BuildSession, node: ImageNode, project: DockerProject): BuildArgs {
+  const entry = node.image.section?.entries.get('build_args');
+  if (!entry) return { args: new Map(), flags: [] };
+  const where = { file: project.runConfig.file, line: entry.line };
+  return parseBuildArgsConfig(entry.value, s.replacements(project, node.image), s.env, where);
+}
+
+async function parentIds(s: BuildSession, node: ImageNode, args: Record<string, string>): Promise<Record<string, string>> {
+  const refs = externalImages(node.dockerfile, args);
+  const ids = await Promise.all(refs.map(async (ref) => (await inspectImage(ref, s.env))?.id ?? 'missing'));
+  return Object.fromEntries(refs.map((ref, i) => [ref, ids[i] ?? 'missing']));
+}
+
+function contextDigests(node: ImageNode, project: DockerProject): [string, string][] {
+  const { ignore } = readDockerignore(project.rootAbs);
+  // pip.conf exists only during the build; its template's content is what the build will see.
+  const overlay = new Map<string, string>();
+  if (pipConfFromTemplate(project.rootAbs)) overlay.set(PIP_CONF, join(project.rootAbs, PIP_CONF_TEMPLATE));
+  const files = contextFiles(project.rootAbs, contextSources(node.dockerfile), ignore, [...overlay.keys()]);
+  return digestFiles(project.rootAbs, files, overlay);
+}
+
+function buildKeys(node: ImageNode): Record<string, string> {
+  const entries = node.image.section?.entries;
+  return Object.fromEntries(BUILD_KEYS.flatMap((k) => (entries?.has(k) ? [[k, entries.get(k)?.value ?? '']] : [])));
+}

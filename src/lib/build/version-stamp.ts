@@ -1,0 +1,35 @@
+/**
+ * What git says about a project at build time, once per project per run: VERSION and
+ * GIT_COMMIT for the build args and labels, and `_version.py.bld` (SPEC §2.7) written before
+ * the build when versioneer is configured, atomically by the version library.
+ */
+import { describeVersion, getVersions, readVersioneerConfig, writeVersionFile } from '../version';
+import { git } from '../version/pieces';
+import { VERSION_FILE } from '../version-inputs';
+import { publicSource } from './labels';
+
+export interface ProjectVersion {
+  version?: string;
+  commit?: string;
+  /** The git remote, credentials removed (OCI source label). */
+  source?: string;
+}
+
+export async function stampVersion(projectRootAbs: string, opts: { write: boolean }): Promise<ProjectVersion> {
+  const [config, source] = await Promise.all([readVersioneerConfig(projectRootAbs), remoteUrl(projectRootAbs)]);
+  if (config) {
+    const versions = await getVersions(projectRootAbs, config);
+    if (opts.write) await writeVersionFile(projectRootAbs, VERSION_FILE, versions);
+    return { version: versions.version, commit: versions['full-revisionid'] ?? undefined, source };
+  }
+  const described = await describeVersion(projectRootAbs);
+  return { version: described?.version, commit: described?.commit, source };
+}
+
+async function remoteUrl(cwd: string): Promise<string | undefined> {
+  const remotes = (await git(['remote'], cwd))?.split('\n').filter(Boolean) ?? [];
+  const remote = remotes.includes('origin') ? 'origin' : remotes[0];
+  if (!remote) return undefined;
+  const url = await git(['remote', 'get-url', remote], cwd);
+  return url ? publicSource(url) : undefined;
+}
