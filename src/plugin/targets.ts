@@ -17,7 +17,7 @@ const DOCKER_META = { technologies: ['docker'] };
 export function dockerTargets(project: DockerProject, graph: ImageGraph, options: NormalizedPluginOptions): Targets {
   const nodes = project.images.flatMap((i) => graph.get(imageId(project.name, i.type)) ?? []);
   const targets: Targets = {};
-  for (const node of nodes) targets[imageBuildTarget(options, node.image.type)] = imageBuildTargetConfig(node, graph, options);
+  for (const node of nodes) targets[imageBuildTarget(options, node.image.type)] = imageBuildTargetConfig(node, nodes, graph, options);
   if (nodes.length) targets[options.buildTargetName] = aggregateBuildTarget(project, nodes, options);
   const runnable = project.images;
   if (runnable.length) targets[options.runTargetName] = runTarget(project, runnable, options);
@@ -53,12 +53,16 @@ function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], option
   };
 }
 
-function imageBuildTargetConfig(node: ImageNode, graph: ImageGraph, options: NormalizedPluginOptions): TargetConfiguration {
+function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: ImageGraph, options: NormalizedPluginOptions): TargetConfiguration {
   const { image } = node;
   const parents = node.parents.flatMap((id) => graph.get(id) ?? []);
   return {
     executor: EXECUTORS.build,
     options: { imageType: image.type },
+    // Nx hands a configuration on to dependencies only where they have it: with these,
+    // `nx run p:docker-build:dev` reaches the per-image tasks as `image: dev`, which then skip
+    // the images dev does not need.
+    configurations: perImageConfigurations(siblings.map((n) => n.image), (i) => ({ image: i.type })),
     dependsOn: parents.map((p) =>
       p.image.project === image.project
         ? imageBuildTarget(options, p.image.type)
@@ -93,11 +97,25 @@ function buildInputs(node: ImageNode): NonNullable<TargetConfiguration['inputs']
     { env: 'DOCKCONV_TAG' },
     { env: 'DOCKER_HOST' },
     { env: 'DOCKER_CONTEXT' },
-    // The image itself is an input: after `docker rmi` the hash changes and the task runs again.
-    { runtime: `docker image inspect --format "{{.Id}}" ${image.name.ref} 2>/dev/null || echo missing` },
+    { runtime: imagePresence(image) },
     ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
     { dependentTasksOutputFiles: 'dist/dockconv/**/*.json', transitive: true },
   ];
+}
+
+/**
+ * Whether the image is gone since this workspace recorded building it (`docker rmi`): then the
+ * hash changes and the task runs again instead of replaying a build whose image is missing.
+ * "Not built yet" and "present" hash alike, so the run right after a first build is a cache
+ * hit; the engine's ID keeps one engine's cache entries from standing in for another's.
+ * (Whatever needs a parent also makes sure it exists, should both image and record be gone.)
+ */
+function imagePresence(image: ImageDef): string {
+  const record = imageRecordPath(image.projectRoot, image.type);
+  return (
+    `docker info --format "{{.ID}}" 2>/dev/null || echo no-engine; ` +
+    `docker image inspect ${image.name.ref} >/dev/null 2>&1 || test ! -f '${record}' && echo present || echo missing`
+  );
 }
 
 function sourceInputs(source: string): string[] {
