@@ -125,5 +125,18 @@ describe('init and image generators in a real Nx workspace', () => {
       assert.ok(line.includes(`-v ${ws.root}/apps/x:/app`), line);
       assert.ok(line.includes(NOTEBOOK_IMAGE), line);
     });
+
+    it('a gpu image asks docker-run for detected GPU access, and --gpu=false runs without', () => {
+      const generated = ws.nx(['g', '@dockconv/nx:image', 'gpu', '--project=x', '--no-interactive']);
+      assert.equal(generated.status, 0, output(generated));
+      const withGpu = ws.nx(['run', 'x:docker-run:gpu', '--dryRun', '--skip-nx-cache'], { env: ENV });
+      // This engine may or may not have a GPU: either detected flags or the clear "no GPU" refusal.
+      const text = output(withGpu);
+      if (withGpu.status === 0) assert.match(text, /docker run .*(--gpus|--runtime=nvidia|--device nvidia\.com\/gpu)/, text);
+      else assert.match(text, /GPU/, text);
+      const without = ws.nx(['run', 'x:docker-run:gpu', '--dryRun', '--gpu=false', '--skip-nx-cache'], { env: ENV });
+      assert.equal(without.status, 0, output(without));
+      assert.doesNotMatch(output(without), /--gpus|--runtime=nvidia|nvidia\.com\/gpu/);
+    });
   });
 });

@@ -34,14 +34,12 @@ const SECTIONS: Record<Template, SectionContent> = {
     comments: ['volumes_docked = ...   on a remote engine the project path does not exist; mount a volume instead'],
   },
   gpu: {
-    entries: [['interactive', '-it']],
-    // `gpu` is left unset on purpose: a run.cfg value is passed to docker run verbatim, while
-    // `--gpu` on docker-run detects what this engine supports (--gpus all, the nvidia runtime,
-    // CDI). A fixed value would break on engines of the other kinds and on hosts without a GPU.
+    // `yes` asks docker-run to detect what this engine offers (--gpus all, the nvidia runtime or
+    // CDI devices) rather than fixing one form: fixed flags break on engines of the other kinds.
+    entries: [['interactive', '-it'], ['gpu', 'yes']],
     comments: [
-      'GPU access: `nx run <project>:docker-run:<image> --gpu` detects what the engine supports.',
-      'To always run with a GPU, set the docker flags here (used verbatim), e.g.',
-      'gpu = --gpus all',
+      'gpu = yes detects the engine\'s GPU support; docker flags here (e.g. --gpus device=0) are used',
+      'verbatim. Without a GPU: nx run <project>:docker-run:<image> --gpu=false',
     ],
   },
 };

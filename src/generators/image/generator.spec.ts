@@ -48,7 +48,7 @@ const TEMPLATE_CASES: [string, RegExp, Record<string, string>][] = [
   ['plain', /^COPY \. \/app$/m, {}],
   ['dev', /^CMD \["bash"\]$/m, { volumes: MOUNT, interactive: '-it' }],
   ['notebook', /^CMD \["jupyter", "lab", "--ip=0\.0\.0\.0", "--port=8888"/m, { volumes: MOUNT, ports: '-p 8888:8888' }],
-  ['gpu', /^ENV NVIDIA_VISIBLE_DEVICES=all/m, { interactive: '-it' }],
+  ['gpu', /^ENV NVIDIA_VISIBLE_DEVICES=all/m, { interactive: '-it', gpu: 'yes' }],
 ];
 
 describe('image: templates', () => {
@@ -65,11 +65,11 @@ describe('image: templates', () => {
     });
   }
 
-  it('gpu leaves run.cfg `gpu` unset (verbatim flags) and says how to ask for detection', async () => {
+  it('gpu asks for detection (gpu = yes), not fixed flags, and says how to run without a GPU', async () => {
     const tree = workspace({ [BASE]: 'FROM debian:12\n' });
     await generate(tree, { name: 'trainer', template: 'gpu' });
-    assert.equal(section(tree, 'trainer')?.['gpu'], undefined);
-    assert.match(read(tree, RUN_CFG), /^# GPU access: `nx run x:docker-run:trainer --gpu` detects/m);
+    assert.equal(section(tree, 'trainer')?.['gpu'], 'yes');
+    assert.match(read(tree, RUN_CFG), /^# verbatim\. Without a GPU: nx run x:docker-run:trainer --gpu=false$/m);
   });
 
   it('the template defaults to the name when it is a template, else plain', async () => {
