@@ -129,6 +129,16 @@ describe('image: what it derives from', () => {
     assert.doesNotMatch(dockerfile(tree, 'b'), /ARG/);
   });
 
+  it('--from follows prefix = false from the nx.json plugin options, unless run.cfg says otherwise', async () => {
+    const cfg = '[tools]\nprefix = true\n';
+    const tree = workspace({ [BASE]: 'FROM debian:12\n', [`${ROOT}/docker/dev/Dockerfile`]: 'FROM x\n', [`${ROOT}/docker/tools/Dockerfile`]: 'FROM x\n', [RUN_CFG]: cfg });
+    updateNxJson(tree, { ...readNxJson(tree), plugins: [{ plugin: '@dockconv/nx', options: { prefix: false } }] });
+    await generate(tree, { name: 'a', from: 'dev' });
+    await generate(tree, { name: 'b', from: 'tools' });
+    assert.deepEqual(froms(dockerfile(tree, 'a')), ['dev:alice']);
+    assert.deepEqual(froms(dockerfile(tree, 'b')), ['x-tools:alice']);
+  });
+
   it('--from base is the default, ${BASE_IMAGE}', async () => {
     const tree = workspace({ [BASE]: 'FROM debian:12\n' });
     await generate(tree, { name: 'dev', from: 'base' });

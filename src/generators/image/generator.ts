@@ -3,11 +3,12 @@
  * a template, docker/base when the new image needs it and it is missing, and a [<name>] section in
  * run.cfg. Every check runs before the first write, so a refusal leaves the project as it was.
  */
-import { logger, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { DockconvError } from '../../lib/errors';
 import { isValidRepository, sanitizeComponent } from '../../lib/naming';
 import { BASE_IMAGE_TYPE } from '../../lib/project';
 import { parseBoolean, type ConfigDocument } from '../../lib/run-config';
+import type { DockconvPluginOptions } from '../../plugin/options';
 import {
   addRunConfigSection,
   assertExternalImage,
@@ -17,6 +18,7 @@ import {
   dockerfileOf,
   isPluginRegistered,
   isTemplate,
+  PLUGIN_NAME,
   projectRoot,
   readRunConfigDoc,
   runConfigPath,
@@ -129,10 +131,18 @@ function fromImage(tree: Tree, root: string, type: string, doc: ConfigDocument):
   }
   const section = doc.sections.get(type);
   const prefix = section?.entries.get('prefix');
-  const prefixed = prefix === undefined || parseBoolean(prefix, doc.file);
+  const prefixed = prefix === undefined ? pluginPrefix(tree) : parseBoolean(prefix, doc.file);
   const name = section?.entries.get('name')?.value ?? type;
   const tag = section?.entries.get('tag')?.value;
   return { kind: 'image', type, repository: { prefixed, name }, ...(tag === undefined ? {} : { tag }) };
+}
+
+/** The nx.json plugin option `prefix` (SPEC §2.3: run.cfg overrides it, it overrides the default). */
+function pluginPrefix(tree: Tree): boolean {
+  for (const entry of readNxJson(tree)?.plugins ?? []) {
+    if (typeof entry === 'object' && entry.plugin === PLUGIN_NAME) return (entry.options as DockconvPluginOptions | undefined)?.prefix ?? true;
+  }
+  return true;
 }
 
 export default imageGenerator;
