@@ -45,10 +45,15 @@ export async function buildTask(req: TaskRequest): Promise<boolean> {
 
 export async function buildAll(req: AggregateRequest): Promise<boolean> {
   const requested = requestedImages(req.project, req.image);
+  // Images whose own task succeeded earlier in this Nx run are done (built, current, or a
+  // cache hit whose image is present); checking them again would only cost time.
+  const plan = planBuild(req.graph, requested).filter((id) => !req.ranByNx.has(id));
+  if (plan.length === 0) {
+    req.print(`${requested.join(', ')}: built by their tasks in this run`);
+    return true;
+  }
   return withSession(req, async (s) => {
-    const plan = planBuild(s.graph, requested);
     const policy = (id: string): EnsurePolicy => {
-      if (req.ranByNx.has(id)) return {};
       const type = s.graph.get(id)?.image.type;
       return { force: (s.noCache && requested.includes(id)) || (s.forceBase && type === BASE_IMAGE_TYPE) };
     };

@@ -1,0 +1,55 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatCommand } from '../shown';
+import { buildCommand, type BuildCommand } from './command';
+import { imageLabels, publicSource } from './labels';
+
+const base: BuildCommand = {
+  dockerfile: 'apps/shop/docker/dev/Dockerfile',
+  context: 'apps/shop',
+  ref: 'shop-dev:alice',
+  buildArgs: new Map([
+    ['BASE_IMAGE', { value: 'shop-base:alice', shown: 'shop-base:alice' }],
+    ['TOKEN', { value: 's3cret', shown: '${TOKEN}' }],
+  ]),
+  flags: [],
+  labels: { 'dev.dockconv.image': 'dev' },
+  builder: 'legacy',
+};
+
+describe('docker build command lines', () => {
+  it('are copy-pasteable from the workspace root, secrets as $VAR', () => {
+    assert.equal(
+      formatCommand(['docker', ...buildCommand(base)]),
+      'docker build -f apps/shop/docker/dev/Dockerfile -t shop-dev:alice --build-arg BASE_IMAGE=shop-base:alice --build-arg TOKEN=${TOKEN} --label dev.dockconv.image=dev --force-rm apps/shop',
+    );
+  });
+  it('builder stage, no-cache and pull; BuildKit gets plain progress instead of --force-rm', () => {
+    const line = formatCommand(buildCommand({ ...base, target: 'builder', ref: 'shop-dev-builder:alice', noCache: true, pull: true, builder: 'buildkit' }));
+    assert.match(line, /--target builder -t shop-dev-builder:alice/);
+    assert.match(line, /--no-cache --pull --progress=plain apps\/shop$/);
+    assert.doesNotMatch(line, /--force-rm/);
+  });
+  it('quotes label values with spaces', () => {
+    assert.match(formatCommand(buildCommand({ ...base, labels: { a: 'two words' } })), /--label 'a=two words'/);
+  });
+});
+
+describe('labels', () => {
+  it('OCI and our own; version and source only when known', () => {
+    assert.deepEqual(imageLabels({ project: 'shop', imageType: 'dev', title: 'shop-dev' }), {
+      'org.opencontainers.image.title': 'shop-dev',
+      'dev.dockconv.project': 'shop',
+      'dev.dockconv.image': 'dev',
+    });
+    const full = imageLabels({ project: 'p', imageType: 'i', title: 't', version: '1.0', revision: 'abc', source: 'https://h/x', inputs: 'sha256:1' });
+    assert.equal(full['org.opencontainers.image.version'], '1.0');
+    assert.equal(full['dev.dockconv.inputs'], 'sha256:1');
+  });
+  it('the source URL loses its credentials', () => {
+    assert.equal(publicSource('https://user:tok@github.com/acme/shop.git'), 'https://github.com/acme/shop.git');
+    assert.equal(publicSource('https://ghp_token@github.com/acme/shop.git'), 'https://github.com/acme/shop.git');
+    assert.equal(publicSource('git@github.com:acme/shop.git'), 'git@github.com:acme/shop.git');
+    assert.equal(publicSource(''), undefined);
+  });
+});
