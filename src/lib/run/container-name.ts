@@ -5,9 +5,9 @@
 
 export function containerName(user: string, image: string, now: Date): string {
   const part = (s: string): string => s.replace(/[^a-zA-Z0-9_.-]+/g, '-');
-  const name = `${part(user)}_${part(image)}_${timestamp(now)}`;
-  // Only the first character is stricter than the rest.
-  return name.replace(/^[^a-zA-Z0-9]+/, '');
+  // Only the first character is stricter than the rest, and the user comes first.
+  const who = part(user).replace(/^[^a-zA-Z0-9]+/, '') || 'user';
+  return `${who}_${part(image)}_${timestamp(now)}`;
 }
 
 /** Local time to the millisecond, `20250102-030405.678`: two starts in one second do not collide. */

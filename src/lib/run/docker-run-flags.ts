@@ -78,6 +78,9 @@ const OTHER_VALUE = [
   'storage-opt', 'sysctl', 'ulimit', 'userns', 'uts',
 ];
 
+// Known to docker, but set by the executor only (see OWNED_FLAGS).
+const OWNED: DockerRunFlag[] = [flag('name', []), flag('rm', [], { boolean: true }), flag('help', [], { boolean: true })];
+
 const OTHER: DockerRunFlag[] = [
   flag('attach', ARGS, { short: 'a' }),
   flag('cpu-shares', ARGS, { short: 'c' }),
@@ -91,7 +94,7 @@ const OTHER: DockerRunFlag[] = [
   ...OTHER_VALUE.map((f) => flag(f, ARGS)),
 ];
 
-export const DOCKER_RUN_FLAGS: readonly DockerRunFlag[] = [...ENVIRONMENT, ...INTERACTIVE, ...GPU, ...NETWORK, ...VOLUMES, ...PORTS, ...OTHER];
+export const DOCKER_RUN_FLAGS: readonly DockerRunFlag[] = [...ENVIRONMENT, ...INTERACTIVE, ...GPU, ...NETWORK, ...VOLUMES, ...PORTS, ...OWNED, ...OTHER];
 
 const BY_NAME = new Map<string, DockerRunFlag>();
 for (const f of DOCKER_RUN_FLAGS) for (const name of [f.long, f.short, ...(f.aliases ?? [])]) if (name) BY_NAME.set(name, f);

@@ -24,7 +24,13 @@ export interface EnsureOptions {
 export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise<void> {
   if (image.kind === 'config-only') return;
   const exists = opts.exists ?? imageExists;
-  if (await exists(image.name.ref, opts.env)) return;
+  // A dry run only prints: an engine that cannot be asked is no reason not to show the command.
+  const present = await exists(image.name.ref, opts.env).catch((err: unknown) => {
+    if (!opts.dryRun) throw err;
+    logger.warn(`warning: ${(err as Error).message}`);
+    return true;
+  });
+  if (present) return;
   const type = image.runs ?? image.type;
   if (opts.build) {
     if (!(await opts.buildImage(type))) throw new DockconvError(`building ${image.name.ref} (image ${type}) failed`);

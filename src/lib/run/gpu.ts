@@ -7,7 +7,7 @@ import { DockconvError } from '../errors';
 
 /** The parts of the Engine API's `GET /info` (and `docker info --format '{{json .}}'`) used here. */
 export interface EngineInfo {
-  Runtimes?: Record<string, { path?: string; runtimeType?: string } | undefined> | null;
+  Runtimes?: Record<string, { path?: string; runtimeType?: string; status?: unknown } | undefined> | null;
   /** Engine 25+ (API 1.44): where CDI specs are read from; empty when CDI is off. */
   CDISpecDirs?: string[] | null;
   /** Engine 28.3+ (API 1.50): devices found, e.g. `{Source: 'cdi', ID: 'nvidia.com/gpu=all'}`. */
