@@ -36,8 +36,10 @@ node -e '
 step "task graph of nx run-many -t docker-build"
 npx nx run-many -t docker-build --graph=stdout 2>/dev/null | node -e '
   const g = JSON.parse(require("fs").readFileSync(0, "utf8")).tasks;
-  for (const [id, deps] of Object.entries(g.dependencies)) console.log(`${id.padEnd(32)} after: ${deps.join(", ") || "-"}`);'
-step "nx run-many -t docker-build"
-npx nx run-many -t docker-build
+  for (const [id, deps] of Object.entries(g.dependencies)) console.log(`${id.padEnd(32)} after: ${deps.map((d) => d.id ?? d).join(", ") || "-"}`);'
+step "nx run-many -t docker-build (every docker command is printed before it runs)"
+npx nx run-many -t docker-build --output-style=stream
+step "again: nothing changed, so no docker build runs"
+npx nx run-many -t docker-build --output-style=stream
 step "nx run demo:docker-run:app"
 npx nx run demo:docker-run:app
