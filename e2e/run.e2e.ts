@@ -65,7 +65,8 @@ const files = {
   'apps/p/docker/run.cfg': RUN_CFG,
 };
 
-const images = ['base', 'dev', 'web'].map((i) => `p-${i}:${TAG}`);
+const BUILT_TAG = 'e2e-run-built';
+const images = ['base', 'dev', 'web'].flatMap((i) => [`p-${i}:${TAG}`, `p-${i}:${BUILT_TAG}`]);
 /** Every container name the runs printed, removed at the end whatever happened. */
 const started = new Set<string>();
 
@@ -204,6 +205,15 @@ describe('docker-run in a real Nx workspace', () => {
     assert.match(output(result), / dockconv-busybox:latest echo/);
   });
 
+  it('--build builds a missing image (and the base it derives from) first, then runs it', () => {
+    const result = nxRun(ws, ['p:docker-run:dev', '--build', '--command=echo built and ran'], { DOCKCONV_TAG: BUILT_TAG });
+    const out = output(result);
+    assert.equal(result.status, 0, out);
+    assert.match(out, new RegExp(`docker build .*-t p-base:${BUILT_TAG}`));
+    assert.match(out, new RegExp(`docker build .*-t p-dev:${BUILT_TAG}`));
+    assert.match(out, /built and ran/);
+  });
+
   it('an unknown image is one clear error', () => {
     const result = nxRun(ws, ['p:docker-run', '--image=nope']);
     assert.notEqual(result.status, 0);
@@ -253,7 +263,9 @@ describe('docker-run in a real Nx workspace', () => {
 
   it('Ctrl-C stops the container', async () => {
     const nx = join(ws.root, 'node_modules/.bin/nx');
-    const child = spawn(nx, ['run', 'p:docker-run:dev', '--command=sleep 600'], {
+    // The container ignores SIGINT, so only the executor's `docker stop` can end it (nx itself
+    // exits at once on Ctrl-C, so what the task prints then is not seen).
+    const child = spawn(nx, ['run', 'p:docker-run:dev', `--command=sh -c 'trap "" INT; sleep 600'`], {
       cwd: ws.root,
       env: e2eEnv(runEnv()),
       stdio: ['ignore', 'pipe', 'pipe'],

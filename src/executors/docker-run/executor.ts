@@ -3,15 +3,17 @@
  * command is printed before it runs (secrets as `$VAR`), the terminal is attached when there is
  * one, Ctrl-C stops the container, and the container's exit code is the task's result.
  */
-import { logger, runExecutor, type ExecutorContext } from '@nx/devkit';
+import { join } from 'node:path';
+import { logger, type ExecutorContext } from '@nx/devkit';
+import { buildAll } from '../../lib/build';
 import { DockconvError } from '../../lib/errors';
 import { findImage } from '../../lib/project';
 import type { RunRequest } from '../../lib/run/command';
 import { ensureImage } from '../../lib/run/ensure-image';
 import { executeRun } from '../../lib/run/execute';
 import { prepareRun } from '../../lib/run/prepare';
-import { normalizePluginOptions } from '../../plugin/options';
-import { loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
+import { imageRecordPath, normalizePluginOptions } from '../../plugin/options';
+import { loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { DockerRunExecutorSchema } from './schema';
 
 export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
@@ -39,7 +41,7 @@ export default async function dockerRunExecutor(options: DockerRunExecutorSchema
       dryRun,
       env: process.env,
       buildTarget,
-      buildImage: (type) => buildImage(type, buildTarget, dryRun, context),
+      buildImage: (type) => buildImage(workspace, type, dryRun),
     });
     const host = { env: process.env, cwd: context.cwd, stdinIsTTY: Boolean(process.stdin.isTTY) };
     const { command } = await prepareRun(workspace, workspace.project, request, host);
@@ -52,14 +54,25 @@ export default async function dockerRunExecutor(options: DockerRunExecutorSchema
 }
 
 /**
- * INTEGRATION POINT with the build library: builds an image type (and what it derives from) so
- * that it can be run. Until src/lib/build exports a function that ensures an image exists, this
- * runs the project's own build target, i.e. what `nx run <project>:docker-build:<type>` does.
+ * Builds an image type and whatever it derives from that is missing or stale, through the build
+ * library (what `nx run <project>:docker-build --image=<type>` does), so that it can be run.
  */
-async function buildImage(type: string, target: string, dryRun: boolean, context: ExecutorContext): Promise<boolean> {
-  const project = context.projectName ?? '';
-  for await (const result of await runExecutor<{ success: boolean }>({ project, target, configuration: type }, { dryRun }, context)) {
-    if (!result.success) return false;
-  }
-  return true;
+async function buildImage(workspace: ExecutorWorkspace, type: string, dryRun: boolean): Promise<boolean> {
+  return buildAll({
+    workspaceRoot: workspace.workspaceRoot,
+    graph: workspace.graph,
+    projects: workspace.projects,
+    env: process.env,
+    dryRun,
+    noCache: false,
+    pull: false,
+    forceBase: false,
+    buildArgs: new Map(),
+    recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
+    print: (line) => process.stdout.write(`${line}\n`),
+    project: workspace.project,
+    image: type,
+    parallel: 2,
+    ranByNx: new Set(),
+  });
 }

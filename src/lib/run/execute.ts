@@ -3,7 +3,8 @@
  * `nx run`), stops the container on Ctrl-C or SIGTERM, and hands back the container's exit code.
  * Arguments go to docker as an argv: no value ever passes through a shell.
  */
-import { docker } from '../docker/cli';
+import { spawn } from 'node:child_process';
+import { docker, dockerBinary, showCommand } from '../docker/cli';
 import type { RunCommand } from './command';
 
 export interface ExecuteOptions {
@@ -33,8 +34,9 @@ export async function executeRun(command: RunCommand, opts: ExecuteOptions): Pro
 
 /**
  * Docker forwards signals to the container itself (sig-proxy) and a TTY sends ^C as a key, but a
- * process that ignores SIGINT, or a signal aimed at this process alone, would leave the container
- * running: `docker stop` makes sure it ends, and `docker run` then returns its exit code.
+ * process that ignores SIGINT would leave the container running. Nx, on Ctrl-C, exits at once
+ * and takes this process down with it, so `docker stop` runs detached: it ends the container
+ * even when nothing of ours is left to wait for it. (`--rm` then removes it, on the daemon side.)
  */
 function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS.Signals) => void; done: Promise<void> } {
   let done: Promise<void> = Promise.resolve();
@@ -42,12 +44,21 @@ function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS
   const handler = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`\n${signal}: stopping container ${name}\n`);
     const args = ['stop', '--time', String(opts.stopTimeout ?? 10), name];
-    done = docker(args, { env: opts.env, print: (line) => process.stderr.write(`${line}\n`) }).then(
-      () => undefined,
-      () => undefined,
-    );
+    printSafely(`\n${signal}: stopping container ${name}`);
+    showCommand(args, { env: opts.env, print: printSafely });
+    const child = spawn(dockerBinary(opts.env), args, { env: opts.env, detached: true, stdio: 'ignore' });
+    child.unref();
+    done = new Promise((resolve) => child.on('close', () => resolve()).on('error', () => resolve()));
   };
   return { handler, get done() { return done; } };
+}
+
+/** The terminal or Nx's pipe may already be gone while stopping: printing must not throw. */
+function printSafely(line: string): void {
+  try {
+    process.stderr.write(`${line}\n`, () => undefined);
+  } catch {
+    // nowhere to print to
+  }
 }
