@@ -34,8 +34,8 @@ describe('dockerTargets', () => {
     const p = targetsFor('p');
     const q = targetsFor('q');
     assert.deepEqual(p['docker-build-base']?.dependsOn, []);
-    assert.deepEqual(p['docker-build-dev']?.dependsOn, ['docker-build-base']);
-    assert.deepEqual(q['docker-build-job']?.dependsOn, [{ projects: ['p'], target: 'docker-build-base' }]);
+    assert.deepEqual(p['docker-build-dev']?.dependsOn, [{ target: 'docker-build-base', params: 'forward' }]);
+    assert.deepEqual(q['docker-build-job']?.dependsOn, [{ projects: ['p'], target: 'docker-build-base', params: 'forward' }]);
     assert.equal(p['docker-build-dev']?.cache, true);
     assert.deepEqual(p['docker-build-dev']?.options, { imageType: 'dev' });
   });

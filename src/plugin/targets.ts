@@ -63,10 +63,12 @@ function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: I
     // `nx run p:docker-build:dev` reaches the per-image tasks as `image: dev`, which then skip
     // the images dev does not need.
     configurations: perImageConfigurations(siblings.map((n) => n.image), (i) => ({ image: i.type })),
+    // Forwarded so that a parent task reached first through this edge still gets the options
+    // the user gave (Nx makes one task per target): `--dryRun` must reach base too.
     dependsOn: parents.map((p) =>
       p.image.project === image.project
-        ? imageBuildTarget(options, p.image.type)
-        : { projects: [p.image.project], target: imageBuildTarget(options, p.image.type) },
+        ? { target: imageBuildTarget(options, p.image.type), params: 'forward' as const }
+        : { projects: [p.image.project], target: imageBuildTarget(options, p.image.type), params: 'forward' as const },
     ),
     cache: true,
     inputs: buildInputs(node),

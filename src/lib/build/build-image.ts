@@ -91,7 +91,7 @@ function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, p
     ref: node.image.name.ref,
     buildArgs: prepared.buildArgs,
     flags: prepared.flags,
-    noCache: s.noCache || forcedBase,
+    noCache: isBase ? forcedBase : s.noCache,
     pull: external && (s.pull || (forcedBase && pullOnForce(node, project))),
     builder: s.builder,
   };

@@ -31,14 +31,14 @@ export async function buildTask(req: TaskRequest): Promise<boolean> {
   const id = imageId(req.project.name, req.imageType);
   requestedImages(req.project, req.imageType);
   // An unknown --image fails here already, in the first task Nx runs, with the same message.
-  if (req.image !== undefined) requestedImages(req.project, req.image);
-  if (req.image !== undefined && !neededFor(req.graph, req.project.name, req.imageType, req.image)) {
+  if (req.image !== undefined && req.project.images.some((i) => i.type === req.image)) requestedImages(req.project, req.image);
+  if (req.image !== undefined && !neededFor(req.graph, req.project, req.imageType, req.image)) {
     req.print(`[${id}] skipped: --image=${req.image} does not need it`);
     return true;
   }
   return withSession(req, async (s) => {
     for (const parent of planBuild(s.graph, [id]).filter((p) => p !== id)) await ensureImage(s, parent, { onlyIfMissing: true });
-    await ensureImage(s, id, { force: s.noCache || (s.forceBase && req.imageType === BASE_IMAGE_TYPE) });
+    await ensureImage(s, id, policyOf(s, id));
     return true;
   });
 }
@@ -53,12 +53,8 @@ export async function buildAll(req: AggregateRequest): Promise<boolean> {
     return true;
   }
   return withSession(req, async (s) => {
-    const policy = (id: string): EnsurePolicy => {
-      const type = s.graph.get(id)?.image.type;
-      return { force: (s.noCache && requested.includes(id)) || (s.forceBase && type === BASE_IMAGE_TYPE) };
-    };
     const result = await schedule(plan, (id) => parentsInPlan(s.graph, id, plan), req.parallel, async (id) => {
-      await ensureImage(s, id, policy(id));
+      await ensureImage(s, id, policyOf(s, id));
     });
     for (const { id, error } of result.failed) s.print(`[${id}] failed: ${describeError(error)}`);
     if (result.skipped.length) s.print(`not built because of the failure: ${result.skipped.join(', ')}`);
@@ -66,6 +62,12 @@ export async function buildAll(req: AggregateRequest): Promise<boolean> {
     if (first) throw first.error instanceof DockconvError ? first.error : new DockconvError(`${first.id}: ${describeError(first.error)}`);
     return true;
   });
+}
+
+/** `--noCache` rebuilds every image in play but the frozen base, which only `--forceBase` rebuilds. */
+function policyOf(s: BuildSession, id: string): EnsurePolicy {
+  const isBase = s.graph.get(id)?.image.type === BASE_IMAGE_TYPE;
+  return { force: isBase ? s.forceBase : s.noCache };
 }
 
 async function withSession<T>(settings: BuildSettings, body: (s: BuildSession) => Promise<T>): Promise<T> {

@@ -48,10 +48,14 @@ describe('build plan', () => {
     const order = planBuild(ws.graph, ['p:app', 'q:cli']);
     assert.ok(order.indexOf('p:base') < order.indexOf('p:dev') && order.indexOf('p:dev') < order.indexOf('p:app'));
   });
-  it('--image keeps the image and its ancestors in the project only', () => {
-    assert.ok(neededFor(ws.graph, 'p', 'base', 'app'));
-    assert.ok(neededFor(ws.graph, 'p', 'dev', 'app'));
-    assert.ok(!neededFor(ws.graph, 'p', 'app', 'dev'));
+  it('--image keeps the image and its ancestors, also where it travelled to another project', () => {
+    assert.ok(p && q);
+    assert.ok(neededFor(ws.graph, p, 'base', 'app'));
+    assert.ok(neededFor(ws.graph, p, 'dev', 'app'));
+    assert.ok(!neededFor(ws.graph, p, 'app', 'dev'));
+    assert.ok(neededFor(ws.graph, p, 'base', 'cli'));
+    assert.ok(!neededFor(ws.graph, p, 'dev', 'cli'));
+    assert.throws(() => neededFor(ws.graph, p, 'base', 'nope'), /unknown image 'nope' in project p/);
     assert.deepEqual(parentsInPlan(ws.graph, 'p:app', ['p:dev', 'p:app']), ['p:dev']);
   });
 });

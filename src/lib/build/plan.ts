@@ -23,13 +23,16 @@ export function planBuild(graph: ImageGraph, requested: readonly string[]): stri
 }
 
 /**
- * Whether a per-image task is needed when the aggregate target asked for one `image`: it is
- * that image or one of its ancestors in the same project (other projects' tasks are not
- * handed `--image`).
+ * Whether a per-image task is needed for the `--image` the aggregate target forwarded: it is
+ * that image or an ancestor of it. The option also travels up to parents in other projects;
+ * there `image` names the image of the project that asked, found by its type.
  */
-export function neededFor(graph: ImageGraph, project: string, type: string, image: string): boolean {
-  if (type === image) return true;
-  return ancestors(graph, imageId(project, image)).includes(imageId(project, type));
+export function neededFor(graph: ImageGraph, project: DockerProject, type: string, image: string): boolean {
+  const self = imageId(project.name, type);
+  const own = project.images.some((i) => i.type === image);
+  const targets = own ? [imageId(project.name, image)] : [...graph.values()].filter((n) => n.image.type === image).map((n) => n.id);
+  if (targets.length === 0) findImage(project, image);
+  return targets.some((t) => t === self || ancestors(graph, t).includes(self));
 }
 
 /** Workspace parents of an image that are part of this plan. */
