@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'examples/**', '**/files/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'examples/**', '**/files/**', 'coverage/**', 'tmp/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {
