@@ -99,10 +99,29 @@ async function poll<T>(what: string, attempt: () => Promise<T | undefined>, seco
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Helpers and networks of earlier runs that were killed before their cleanup (their pid is gone). */
+function removeOrphans(): void {
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const orphaned = (name: string): boolean => {
+    const pid = Number(/^dockconv-e2e-(?:run|helper)-(\d+)$/.exec(name)?.[1] ?? NaN);
+    return Number.isInteger(pid) && !alive(pid);
+  };
+  for (const name of docker(['ps', '-a', '--format', '{{.Names}}']).split('\n').filter(orphaned)) docker(['rm', '-f', name]);
+  for (const name of docker(['network', 'ls', '--format', '{{.Name}}']).split('\n').filter(orphaned)) docker(['network', 'rm', name]);
+}
+
 describe('docker-run in a real Nx workspace', () => {
   let ws: TestWorkspace;
   before(() => {
     ensureEngine();
+    removeOrphans();
     ws = createWorkspace(files);
     const root = join(ws.root, 'apps/p');
     docker(['build', '-q', '-t', `p-base:${TAG}`, '-f', join(root, 'docker/base/Dockerfile'), root]);
