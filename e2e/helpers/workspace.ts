@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './engine';
@@ -30,14 +30,19 @@ export function workspaceTemplate(): string {
   const tarball = packPlugin();
   const hash = createHash('sha1').update(readFileSync(tarball)).update(NX_VERSION).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `dockconv-e2e-template-${hash}`);
-  if (!existsSync(join(dir, 'node_modules/@dockconv/nx/package.json'))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'e2e-ws', private: true }, null, 2));
+  if (!existsSync(dir)) {
+    // Install beside and rename into place, so a concurrent run never sees a half-installed template.
+    const staging = mkdtempSync(`${dir}.staging-`);
+    writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'e2e-ws', private: true }, null, 2));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `nx@${NX_VERSION}`, tarball], {
-      cwd: dir,
+      cwd: staging,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    try {
+      renameSync(staging, dir);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another run got there first
+    }
   }
   template = dir;
   return dir;

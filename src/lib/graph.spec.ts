@@ -8,14 +8,14 @@ import { ancestors, buildOrder } from './graph';
 import { loadWorkspaceImages, type WorkspaceImages } from './workspace';
 
 /** Writes a workspace to a temp folder and loads its images as user `alice`. */
-function load(files: Record<string, string>, projects: [string, string][]): WorkspaceImages {
+function load(files: Record<string, string>, projects: [string, string][], env: NodeJS.ProcessEnv = {}): WorkspaceImages {
   const root = mkdtempSync(join(tmpdir(), 'dockconv-graph-'));
   try {
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), text);
     }
-    return loadWorkspaceImages(root, projects.map(([name, r]) => ({ name, root: r })), { user: 'alice', env: {} });
+    return loadWorkspaceImages(root, projects.map(([name, r]) => ({ name, root: r })), { user: 'alice', env });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -117,6 +117,15 @@ describe('project images', () => {
       ['jupyter', 'config-only', 'jupyter/base-notebook:latest'],
       ['shell', 'synthetic', 'p-dev:alice'],
     ]);
+  });
+
+  it('DOCKCONV_TAG retags our images, not a configuration-only image', () => {
+    const ws = load(
+      { 'p/docker/base/Dockerfile': 'FROM scratch\n', 'p/docker/run.cfg': '[nb]\nname = jupyter/base-notebook\ntag = 2024\nprefix = false\n' },
+      [['p', 'p']],
+      { DOCKCONV_TAG: 'ci' },
+    );
+    assert.deepEqual(ws.projects.get('p')?.images.map((i) => i.name.ref), ['p-base:ci', 'jupyter/base-notebook:2024']);
   });
 
   it('a synthetic image naming no image type is an error with file and line', () => {

@@ -89,14 +89,17 @@ function defineImage(
   runConfig: RunConfig,
   naming: NamingOptions,
 ): ImageDef {
+  // A configuration-only image names someone else's image (e.g. a public notebook image): its
+  // run.cfg name and tag are the whole truth, and tag overrides meant for our images do not apply.
+  const external = kind === 'config-only';
   const name = imageName({
     project: project.name,
     image: type,
-    plugin: naming.plugin,
+    plugin: external ? undefined : naming.plugin,
     section: section && sectionNaming(section, runConfig.file ?? ''),
-    env: naming.env,
+    env: external ? {} : naming.env,
     user: naming.user,
-    options: naming.overrides,
+    options: external ? undefined : naming.overrides,
   });
   return {
     project: project.name,
