@@ -12,7 +12,7 @@ import { REPO_ROOT } from './engine';
 
 const NX_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/nx/package.json'), 'utf8')) as { version: string }).version;
 
-let template: string | undefined;
+const templates = new Map<string, string>();
 
 /** Packs the built package (dist/ must be current: `node scripts/test.mjs e2e` builds first). */
 function packPlugin(): string {
@@ -25,16 +25,18 @@ function packPlugin(): string {
   return join(out, name ?? '');
 }
 
-export function workspaceTemplate(): string {
-  if (template) return template;
+/** A workspace with nx (by default the version this repo develops against) and the plugin installed. */
+export function workspaceTemplate(nxVersion = NX_VERSION): string {
+  const known = templates.get(nxVersion);
+  if (known) return known;
   const tarball = packPlugin();
-  const hash = createHash('sha1').update(readFileSync(tarball)).update(NX_VERSION).digest('hex').slice(0, 12);
+  const hash = createHash('sha1').update(readFileSync(tarball)).update(nxVersion).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `dockconv-e2e-template-${hash}`);
   if (!existsSync(dir)) {
     // Install beside and rename into place, so a concurrent run never sees a half-installed template.
     const staging = mkdtempSync(`${dir}.staging-`);
     writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'e2e-ws', private: true }, null, 2));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `nx@${NX_VERSION}`, tarball], {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `nx@${nxVersion}`, tarball], {
       cwd: staging,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -44,7 +46,7 @@ export function workspaceTemplate(): string {
       rmSync(staging, { recursive: true, force: true }); // another run got there first
     }
   }
-  template = dir;
+  templates.set(nxVersion, dir);
   return dir;
 }
 
@@ -63,12 +65,15 @@ export interface WorkspaceOptions {
   plugins?: unknown[];
   /** Initialise a git repository with one commit (needed for `nx affected`). */
   git?: boolean;
+  /** Another nx version than the one this repo develops against (e.g. the previous major). */
+  nxVersion?: string;
 }
 
 export function createWorkspace(files: Record<string, string>, options: WorkspaceOptions = {}): TestWorkspace {
   const root = mkdtempSync(join(tmpdir(), 'dockconv-ws-'));
-  symlinkSync(join(workspaceTemplate(), 'node_modules'), join(root, 'node_modules'), 'dir');
-  cpSync(join(workspaceTemplate(), 'package.json'), join(root, 'package.json'));
+  const template = workspaceTemplate(options.nxVersion);
+  symlinkSync(join(template, 'node_modules'), join(root, 'node_modules'), 'dir');
+  cpSync(join(template, 'package.json'), join(root, 'package.json'));
   const nxJson = { plugins: options.plugins ?? ['@dockconv/nx'], defaultBase: 'main' };
   const all: Record<string, string> = { 'nx.json': JSON.stringify(nxJson, null, 2), '.gitignore': 'node_modules\n.nx\ndist\n', ...files };
   const ws = makeHandle(root);
