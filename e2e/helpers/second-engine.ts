@@ -44,8 +44,8 @@ export async function startSecondEngine(): Promise<SecondEngine> {
     host,
     docker,
     clear() {
-      const ids = docker(['images', '-aq']).split('\n').filter(Boolean);
-      if (ids.length) docker(['rmi', '-f', ...new Set(ids)]);
+      // prune handles parent/child order, which `rmi -f <all ids>` does not.
+      docker(['image', 'prune', '--all', '--force']);
     },
     stop() {
       if (started) stopDaemon(join(STATE, 'dockerd.pid'));
