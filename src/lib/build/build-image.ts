@@ -21,6 +21,7 @@ import { prepareBuild, type PreparedBuild } from './prepare';
 import { writeRecord } from './record';
 import { runScript } from './scripts';
 import type { BuildSession } from './session';
+import type { ProjectVersion } from './version-stamp';
 
 export interface EnsurePolicy {
   /** Build even when the inputs label matches (noCache, forceBase). */
@@ -62,6 +63,7 @@ function record(s: BuildSession, node: ImageNode, id: string, inputs: string): v
 async function buildImage(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild): Promise<void> {
   const label = `${node.id} (${node.image.name.ref})`;
   await script(s, node, project, 'pre_build_script', label);
+  const version = await s.versionOf(project);
   const hold = s.dryRun ? undefined : holdPipConf(project.rootAbs);
   const unregister = hold ? s.interrupts.onInterrupt(() => hold.release()) : undefined;
   try {
@@ -69,9 +71,9 @@ async function buildImage(s: BuildSession, node: ImageNode, project: DockerProje
     const builder = node.dockerfile.builderStage;
     if (builder) {
       const ref = withSuffix(node.image.name, 'builder').ref;
-      await runDocker(s, node, buildCommand({ ...common, ref, target: builder, labels: labelsOf(node, prepared) }), `${label}, stage ${builder}`);
+      await runDocker(s, node, buildCommand({ ...common, ref, target: builder, labels: labelsOf(node, version) }), `${label}, stage ${builder}`);
     }
-    await runDocker(s, node, buildCommand({ ...common, labels: labelsOf(node, prepared, prepared.digest) }), label);
+    await runDocker(s, node, buildCommand({ ...common, labels: labelsOf(node, version, prepared.digest) }), label);
   } finally {
     unregister?.();
     hold?.release();
@@ -102,14 +104,14 @@ function pullOnForce(node: ImageNode, project: DockerProject): boolean {
   return entry ? parseBoolean(entry, project.runConfig.file ?? '') : false;
 }
 
-function labelsOf(node: ImageNode, prepared: PreparedBuild, inputs?: string): Record<string, string> {
+function labelsOf(node: ImageNode, version: ProjectVersion, inputs?: string): Record<string, string> {
   return imageLabels({
     project: node.image.project,
     imageType: node.image.type,
     title: node.image.name.repository,
-    version: prepared.version.version,
-    revision: prepared.version.commit,
-    source: prepared.version.source,
+    version: version.version,
+    revision: version.commit,
+    source: version.source,
     ...(inputs ? { inputs } : {}),
   });
 }

@@ -3,10 +3,30 @@
  * through the same docker CLI the builds use, so DOCKER_HOST and Docker contexts apply alike.
  * They change nothing, so unlike builds they are not printed.
  */
+import { execFile } from 'node:child_process';
 import { dockerBinary } from '../docker/cli';
 import { DockconvError } from '../errors';
-import { run } from '../exec';
 import type { Builder } from './command';
+
+interface QueryResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * node's execFile rather than execa (exec.ts): an up-to-date check is a handful of these, and
+ * loading execa would cost more than all of them in a task that builds nothing.
+ */
+function query(args: readonly string[], env: NodeJS.ProcessEnv): Promise<QueryResult> {
+  return new Promise((resolve) => {
+    execFile(dockerBinary(env), args, { env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      const missing = err?.code === 'ENOENT' ? `${dockerBinary(env)}: command not found` : '';
+      resolve({ exitCode: code, stdout: stdout.trim(), stderr: stderr.trim() || missing });
+    });
+  });
+}
 
 export interface ImageState {
   id: string;
@@ -14,7 +34,7 @@ export interface ImageState {
 }
 
 export async function inspectImage(ref: string, env: NodeJS.ProcessEnv): Promise<ImageState | undefined> {
-  const result = await run(dockerBinary(env), ['image', 'inspect', '--format', '{{json .Id}}\t{{json .Config.Labels}}', ref], { env, reject: false });
+  const result = await query(['image', 'inspect', '--format', '{{json .Id}}\t{{json .Config.Labels}}', ref], env);
   if (result.exitCode !== 0) {
     if (/no such image|not found/i.test(result.stderr)) return undefined;
     throw new DockconvError(`cannot inspect ${ref}: ${result.stderr || `exit ${result.exitCode}`}`);
@@ -24,7 +44,7 @@ export async function inspectImage(ref: string, env: NodeJS.ProcessEnv): Promise
 }
 
 export async function engineId(env: NodeJS.ProcessEnv): Promise<string> {
-  const result = await run(dockerBinary(env), ['info', '--format', '{{.ID}}'], { env, reject: false });
+  const result = await query(['info', '--format', '{{.ID}}'], env);
   const id = result.stdout.trim();
   if (result.exitCode !== 0 || !id) {
     throw new DockconvError(`cannot reach the Docker engine: ${firstLine(result.stderr) || `docker info exited ${result.exitCode}`}`, {
@@ -52,10 +72,10 @@ export async function detectBuilder(env: NodeJS.ProcessEnv): Promise<Builder> {
 }
 
 async function clientCanBuildKit(env: NodeJS.ProcessEnv): Promise<boolean> {
-  const version = await run(dockerBinary(env), ['version', '--format', '{{.Client.Version}}'], { env, reject: false });
+  const version = await query(['version', '--format', '{{.Client.Version}}'], env);
   const major = Number(/^(\d+)\./.exec(version.stdout.trim())?.[1] ?? NaN);
   if (Number.isFinite(major) && major < 23) return true;
-  const buildx = await run(dockerBinary(env), ['buildx', 'version'], { env, reject: false });
+  const buildx = await query(['buildx', 'version'], env);
   return buildx.exitCode === 0;
 }
 

@@ -8,6 +8,7 @@ import { contextSources, externalImages } from '../dockerfile';
 import type { ImageNode } from '../graph';
 import { namingBuildArgs, type DockerProject } from '../project';
 import { BUILD_KEYS } from '../run-config';
+import { consumesVersion } from '../version-inputs';
 import type { Shown } from '../shown';
 import { automaticBuildArgs, buildArgValues, mergeBuildArgs, parseBuildArgsConfig, type BuildArgs } from './build-args';
 import { contextFiles, digestFiles, readDockerignore } from './context-files';
@@ -15,19 +16,18 @@ import { inspectImage } from './engine';
 import { inputsDigest } from './inputs';
 import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from './pip-conf';
 import type { BuildSession } from './session';
-import type { ProjectVersion } from './version-stamp';
 
 export interface PreparedBuild {
   buildArgs: Map<string, Shown>;
   flags: Shown[];
-  version: ProjectVersion;
   /** FROM / COPY --from images → their IDs now ('missing' when the engine lacks one). */
   parents: Record<string, string>;
   digest: string;
 }
 
 export async function prepareBuild(s: BuildSession, node: ImageNode, project: DockerProject): Promise<PreparedBuild> {
-  const version = await s.versionOf(project);
+  // git is asked only where the version is an input; labels of a build ask it later.
+  const version = consumesVersion(node.dockerfile) ? await s.versionOf(project) : {};
   const fromConfig = configBuildArgs(s, node, project);
   const automatic = automaticBuildArgs(node.dockerfile, {
     ...namingBuildArgs(project, node.image),
@@ -47,7 +47,7 @@ export async function prepareBuild(s: BuildSession, node: ImageNode, project: Do
     parents,
     engine: s.engine,
   });
-  return { buildArgs, flags: fromConfig.flags, version, parents, digest };
+  return { buildArgs, flags: fromConfig.flags, parents, digest };
 }
 
 function configBuildArgs(s: BuildSession, node: ImageNode, project: DockerProject): BuildArgs {
