@@ -113,11 +113,14 @@ export class AdaptiveGzip extends Duplex {
     }
     this.stored.crc = crc(chunk, this.stored.crc);
     this.stored.size = (this.stored.size + chunk.length) % 2 ** 32;
+    // One output buffer per input chunk: a 5-byte write per block would cost the HTTP upload
+    // more than the copy does.
+    const parts: Buffer[] = [];
     for (let at = 0; at < chunk.length; at += MAX_STORED_BLOCK) {
       const block = chunk.subarray(at, at + MAX_STORED_BLOCK);
-      await this.output(storedBlockHeader(block.length, false));
-      await this.output(block);
+      parts.push(storedBlockHeader(block.length, false), block);
     }
+    await this.output(Buffer.concat(parts));
   }
 
   private async endMember(): Promise<void> {
