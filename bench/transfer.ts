@@ -1,0 +1,146 @@
+/**
+ * transfer-image against plain docker pipelines, side by side in one run, into a second real
+ * engine (a dockerd on its own socket; see e2e/helpers/second-engine.ts):
+ *   (a) the destination already has the base: bytes on the wire (counted by a unix-socket proxy)
+ *       and time, vs `docker save | gzip | docker load`;
+ *   (b) empty destination: time vs raw `docker save | docker load` (plus gzip -1 / pigz -1
+ *       pipelines, to show what compression costs on incompressible data).
+ * Image: a 200 MB random base layer + a 1 MB random top layer (random = worst case for gzip).
+ *
+ *   node --import tsx bench/transfer.ts [repetitions=3]
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BUSYBOX_IMAGE, docker, ensureEngine } from '../e2e/helpers/engine';
+import { countingProxy, startSecondEngine, type SecondEngine } from '../e2e/helpers/second-engine';
+import { transferImages } from '../src/lib/transfer/transfer';
+
+const REPS = Number(process.argv[2] ?? 3);
+const BASE = 'dockconv-bench-base:latest';
+const TOP = 'dockconv-bench-top:latest';
+
+function randomFile(path: string, bytes: number): void {
+  const fd = openSync(path, 'w');
+  for (let left = bytes; left > 0; left -= 1 << 20) writeSync(fd, randomBytes(Math.min(left, 1 << 20)));
+  closeSync(fd);
+}
+
+function buildImages(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'dockconv-bench-'));
+  randomFile(join(dir, 'big.bin'), 200 * 1024 * 1024);
+  randomFile(join(dir, 'small.bin'), 1024 * 1024);
+  writeFileSync(join(dir, 'Dockerfile.base'), `FROM ${BUSYBOX_IMAGE}\nCOPY big.bin /big.bin\n`);
+  writeFileSync(join(dir, 'Dockerfile.top'), `FROM ${BASE}\nCOPY small.bin /small.bin\n`);
+  writeFileSync(join(dir, '.dockerignore'), 'Dockerfile.*\n');
+  docker(['build', '-q', '-f', join(dir, 'Dockerfile.base'), '-t', BASE, dir]);
+  docker(['build', '-q', '-f', join(dir, 'Dockerfile.top'), '-t', TOP, dir]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A shell pipeline of fixed strings (the baselines are shell pipelines by definition). Async:
+ * the counting proxy lives in this process, so blocking here would deadlock the pipeline.
+ */
+function pipeline(command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command}: exit ${code}`))));
+  });
+}
+
+async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function tool(to: string): Promise<void> {
+  await transferImages({ images: [TOP], to, log: () => undefined, progress: 'none' });
+}
+
+function removeTop(dest: SecondEngine): void {
+  dest.docker(['rmi', '-f', TOP]);
+}
+
+/** (a): the destination has the base; only the top layer should travel. */
+async function withBase(dest: SecondEngine): Promise<void> {
+  dest.clear();
+  await transferImages({ images: [BASE], to: dest.host, log: () => undefined, progress: 'none' });
+  const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-bench-${process.pid}.sock`));
+  const rows = { tool: { t: [] as number[], b: [] as number[] }, gzip: { t: [] as number[], b: [] as number[] } };
+  try {
+    for (let i = 0; i < REPS; i++) {
+      let before = proxy.uploaded();
+      rows.tool.t.push(await timed(() => tool(proxy.host)));
+      rows.tool.b.push(proxy.uploaded() - before);
+      removeTop(dest);
+      before = proxy.uploaded();
+      rows.gzip.t.push(await timed(() => pipeline(`docker save ${TOP} | gzip | docker --host ${proxy.host} load -q`)));
+      rows.gzip.b.push(proxy.uploaded() - before);
+      removeTop(dest);
+    }
+  } finally {
+    await proxy.close();
+  }
+  const [tt, tb, gt, gb] = [median(rows.tool.t), median(rows.tool.b), median(rows.gzip.t), median(rows.gzip.b)];
+  console.log('\n(a) destination already has the 200 MB base; sending base + 1 MB top image');
+  console.log(`  transfer-image                       ${tt.toFixed(2)} s  ${mb(tb)} on the wire`);
+  console.log(`  docker save | gzip | docker load     ${gt.toFixed(2)} s  ${mb(gb)} on the wire`);
+  console.log(`  ratios: ${(gb / tb).toFixed(0)}x fewer bytes, ${(gt / tt).toFixed(1)}x faster`);
+}
+
+/** (b): empty destination; everything travels. */
+async function empty(dest: SecondEngine): Promise<void> {
+  const contenders: [string, () => Promise<void>][] = [
+    ['transfer-image (adaptive gzip)', () => tool(dest.host)],
+    ['docker save | docker load', () => pipeline(`docker save ${TOP} | docker --host ${dest.host} load -q`)],
+    ['docker save | gzip -1 | docker load', () => pipeline(`docker save ${TOP} | gzip -1 | docker --host ${dest.host} load -q`)],
+    ['docker save | pigz -1 | docker load', () => pipeline(`docker save ${TOP} | pigz -1 | docker --host ${dest.host} load -q`)],
+  ];
+  const times = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  for (let i = 0; i < REPS; i++) {
+    for (const [name, fn] of contenders) {
+      dest.clear();
+      times.get(name)?.push(await timed(fn));
+    }
+  }
+  console.log('\n(b) empty destination; sending base + top (201 MB)');
+  const raw = median(times.get('docker save | docker load') ?? []);
+  for (const [name, ts] of times) {
+    console.log(`  ${name.padEnd(36)} ${median(ts).toFixed(2)} s  (${(median(ts) / raw).toFixed(2)}x raw)`);
+  }
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+async function main(): Promise<void> {
+  ensureEngine();
+  const dest = await startSecondEngine();
+  try {
+    buildImages();
+    console.log(`repetitions: ${REPS} (medians); engines: ${docker(['version', '--format', '{{.Server.Version}}'])} -> ${dest.docker(['version', '--format', '{{.Server.Version}}'])}`);
+    await withBase(dest);
+    await empty(dest);
+  } finally {
+    dest.clear();
+    docker(['rmi', '-f', TOP, BASE]);
+    dest.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
