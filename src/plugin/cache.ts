@@ -75,8 +75,14 @@ function inputsKey(workspaceRoot: string, locations: readonly ProjectLocation[],
   return hash.digest('hex');
 }
 
-/** Bump when the shape of inferred targets changes, so old cache files are not reused. */
-const CACHE_VERSION = 1;
+/** The package version: an upgraded plugin infers anew instead of reusing old targets. */
+const CACHE_VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '';
+  } catch {
+    return '';
+  }
+})();
 
 function cacheDir(workspaceRoot: string): string {
   return process.env['NX_WORKSPACE_DATA_DIRECTORY'] ?? join(workspaceRoot, '.nx', 'workspace-data');
