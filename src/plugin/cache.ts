@@ -4,7 +4,7 @@
  * the plugin options and the tag environment; a hit skips parsing and graph building.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectConfiguration } from '@nx/devkit';
 import { DockconvError } from '../lib/errors';
@@ -75,10 +75,14 @@ function inputsKey(workspaceRoot: string, locations: readonly ProjectLocation[],
   return hash.digest('hex');
 }
 
-/** The package version: an upgraded plugin infers anew instead of reusing old targets. */
+/**
+ * The package version and when this file was installed: an upgraded (or rebuilt) plugin
+ * infers anew instead of reusing targets an older one wrote.
+ */
 const CACHE_VERSION = (() => {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '';
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    return `${version ?? ''}@${statSync(__filename).mtimeMs}`;
   } catch {
     return '';
   }
