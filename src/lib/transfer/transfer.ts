@@ -108,10 +108,22 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
   const progress = createProgress({ total: totalSize(plan.sent), mode: req.progress ?? 'plain', log });
   const gzip = new AdaptiveGzip(req.gzipLevel ?? 1);
   const ticker = setInterval(() => progress.update(gzip.stats.bytesIn, gzip.stats.bytesOut), 250);
+  let stopped = false;
+  const stopProgress = () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(ticker);
+    progress.update(gzip.stats.bytesIn, gzip.stats.bytesOut);
+    progress.stop();
+  };
   try {
     const saved = (await (src as unknown as SaveApi).getImages({ names: plan.loadIds })) as Readable;
     const { stream, stats } = rewriteArchive(saved, { ...plan, onSkip: () => progress.layerSkipped() });
-    const streamed = pipeline(stream, gzip);
+    const streamed = pipeline(stream, gzip).then(() => {
+      // The engine unpacks and registers the layers only now; say so rather than sit at 100%.
+      stopProgress();
+      log(`sent; ${destination.label} is loading the image(s)`);
+    });
     streamed.catch(() => undefined); // observed below; avoid an unhandled rejection while the load runs
     const response = await dst.loadImage(gzip, { quiet: true });
     const [text] = await Promise.all([readText(response), streamed]);
@@ -124,9 +136,7 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
       hint: 'nothing was tagged there; run it again',
     });
   } finally {
-    clearInterval(ticker);
-    progress.update(gzip.stats.bytesIn, gzip.stats.bytesOut);
-    progress.stop();
+    stopProgress();
   }
 }
 
