@@ -1,7 +1,11 @@
 /**
  * A real second Docker host for transfer tests: another dockerd on its own socket, data root,
- * exec root and pidfile, without bridge or iptables so it does not fight the first engine over
- * networking. Reused when one already answers on the socket; stopped only by whoever started it.
+ * exec root and pidfile, on a bridge of its own and without iptables, so that it does not fight
+ * the first engine over networking. Not `--bridge=none`: a dockerd started with the bridge
+ * disabled deletes the host's `docker0` interface on start-up (moby's
+ * removeDefaultBridgeInterface), which breaks every RUN step and container of the first engine
+ * (seen here: "could not find bridge docker0"). Reused when one already answers on the socket;
+ * stopped only by whoever started it.
  * Also a byte-counting unix-socket proxy to put in front of it, to measure what really crossed.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,6 +24,8 @@ export interface SecondEngine {
 }
 
 const STATE = process.env['DOCKCONV_ENGINE2_DIR'] ?? '/tmp/dockconv-engine2';
+const BRIDGE = 'dockconv-br2';
+const BRIDGE_ADDRESS = '172.31.254.1/24';
 
 export async function startSecondEngine(): Promise<SecondEngine> {
   const socket = join(STATE, 'docker.sock');
@@ -53,8 +59,22 @@ export async function startSecondEngine(): Promise<SecondEngine> {
   };
 }
 
+/** The second engine's own bridge (dockerd's `--bridge` wants an existing interface). */
+function ensureBridge(): void {
+  try {
+    execFileSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' });
+    return;
+  } catch {
+    // not there yet
+  }
+  execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+  execFileSync('ip', ['addr', 'add', BRIDGE_ADDRESS, 'dev', BRIDGE]);
+  execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
+}
+
 function launch(socket: string): void {
   mkdirSync(STATE, { recursive: true });
+  ensureBridge();
   rmSync(socket, { force: true });
   const log = openSync(join(STATE, 'dockerd.log'), 'a');
   const child = spawn(
@@ -64,8 +84,9 @@ function launch(socket: string): void {
       '--exec-root', join(STATE, 'exec'),
       '--pidfile', join(STATE, 'dockerd.pid'),
       '-H', `unix://${socket}`,
-      '--bridge=none',
+      `--bridge=${BRIDGE}`,
       '--iptables=false',
+      '--ip-masq=false',
     ],
     { detached: true, stdio: ['ignore', log, log] },
   );
