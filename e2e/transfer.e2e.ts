@@ -192,4 +192,23 @@ describe('transfer-image from a real Nx workspace', () => {
       ws.remove();
     }
   });
+
+  it('a project image missing on the engine is built before it is sent (never "No such image")', () => {
+    const missing = 'shop-base:e2e-missing';
+    const ws = createWorkspace({
+      'apps/shop/project.json': projectJson('shop'),
+      'apps/shop/docker/base/Dockerfile': `FROM ${BUSYBOX_IMAGE}\nRUN echo rebuilt > /shop.txt\n`,
+    });
+    try {
+      removeImages([missing]);
+      const result = ws.nx(['run', 'shop:transfer-image:base', `--to=${dest.host}`], { env: { DOCKCONV_TAG: 'e2e-missing' } });
+      assert.equal(result.status, 0, output(result));
+      assert.doesNotMatch(output(result), /No such image/);
+      assert.match(output(result), /docker build/);
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', missing]), imageIdOf(missing));
+    } finally {
+      removeImages([missing]);
+      ws.remove();
+    }
+  });
 });

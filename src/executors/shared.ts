@@ -2,11 +2,13 @@
  * What every executor does the same way: read the workspace's docker side from the executor
  * context through the conventions library, and turn library errors into one clear line.
  */
+import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
+import { buildAll } from '../lib/build';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
 import type { DockerProject, NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';
-import { normalizePluginOptions, type DockconvPluginOptions } from '../plugin/options';
+import { imageRecordPath, normalizePluginOptions, type DockconvPluginOptions } from '../plugin/options';
 
 export interface ExecutorWorkspace extends WorkspaceImages {
   project: DockerProject;
@@ -45,4 +47,28 @@ export async function reportErrors(body: () => Promise<boolean>): Promise<{ succ
     if (!(err instanceof DockconvError) && process.env['DOCKCONV_DEBUG']) logger.error(String((err as Error).stack));
     return { success: false };
   }
+}
+
+/**
+ * Builds an image type and whatever it derives from that is missing or stale, through the build
+ * library (what `nx run <project>:docker-build --image=<type>` does), so that it can be run.
+ */
+export async function buildImageType(workspace: ExecutorWorkspace, type: string, dryRun: boolean): Promise<boolean> {
+  return buildAll({
+    workspaceRoot: workspace.workspaceRoot,
+    graph: workspace.graph,
+    projects: workspace.projects,
+    env: process.env,
+    dryRun,
+    noCache: false,
+    pull: false,
+    forceBase: false,
+    buildArgs: new Map(),
+    recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
+    print: (line) => process.stdout.write(`${line}\n`),
+    project: workspace.project,
+    image: type,
+    parallel: 2,
+    ranByNx: new Set(),
+  });
 }

@@ -3,17 +3,15 @@
  * command is printed before it runs (secrets as `$VAR`), the terminal is attached when there is
  * one, Ctrl-C stops the container, and the container's exit code is the task's result.
  */
-import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { buildAll } from '../../lib/build';
 import { DockconvError } from '../../lib/errors';
 import { findImage } from '../../lib/project';
 import type { RunRequest } from '../../lib/run/command';
 import { ensureImage } from '../../lib/run/ensure-image';
 import { executeRun } from '../../lib/run/execute';
 import { prepareRun } from '../../lib/run/prepare';
-import { imageRecordPath, normalizePluginOptions } from '../../plugin/options';
-import { loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
+import { normalizePluginOptions } from '../../plugin/options';
+import { buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
 import type { DockerRunExecutorSchema } from './schema';
 
 export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
@@ -41,7 +39,7 @@ export default async function dockerRunExecutor(options: DockerRunExecutorSchema
       dryRun,
       env: process.env,
       buildTarget,
-      buildImage: (type) => buildImage(workspace, type, dryRun),
+      buildImage: (type) => buildImageType(workspace, type, dryRun),
     });
     const host = { env: process.env, cwd: context.cwd, stdinIsTTY: Boolean(process.stdin.isTTY) };
     const { command } = await prepareRun(workspace, workspace.project, request, host);
@@ -50,29 +48,5 @@ export default async function dockerRunExecutor(options: DockerRunExecutorSchema
     logger.error(exitCode === 125 ? `docker run failed (exit code 125)` : `container ${command.name} exited with code ${exitCode}`);
     process.exitCode = exitCode;
     return false;
-  });
-}
-
-/**
- * Builds an image type and whatever it derives from that is missing or stale, through the build
- * library (what `nx run <project>:docker-build --image=<type>` does), so that it can be run.
- */
-async function buildImage(workspace: ExecutorWorkspace, type: string, dryRun: boolean): Promise<boolean> {
-  return buildAll({
-    workspaceRoot: workspace.workspaceRoot,
-    graph: workspace.graph,
-    projects: workspace.projects,
-    env: process.env,
-    dryRun,
-    noCache: false,
-    pull: false,
-    forceBase: false,
-    buildArgs: new Map(),
-    recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
-    print: (line) => process.stdout.write(`${line}\n`),
-    project: workspace.project,
-    image: type,
-    parallel: 2,
-    ranByNx: new Set(),
   });
 }

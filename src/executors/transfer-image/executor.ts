@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { DockconvError } from '../../lib/errors';
-import { DOCKER_DIR } from '../../lib/project';
+import { DOCKER_DIR, type ImageDef } from '../../lib/project';
+import { ensureImage } from '../../lib/run/ensure-image';
 import { progressMode } from '../../lib/transfer/progress';
 import { transferImages } from '../../lib/transfer/transfer';
-import { loadExecutorWorkspace, reportErrors } from '../shared';
+import { buildImageType, loadExecutorWorkspace, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { TransferImageExecutorSchema } from './schema';
 
 /**
@@ -20,13 +21,43 @@ import type { TransferImageExecutorSchema } from './schema';
  * is an image reference (`name:tag`, an ID) used as given.
  */
 export function resolveImageRefs(options: TransferImageExecutorSchema, context: ExecutorContext): string[] {
+  return resolveImages(options, context).refs;
+}
+
+interface ResolvedImages {
+  refs: string[];
+  /** The project's own images among them: ensured on the engine before sending. */
+  own: ImageDef[];
+  workspace?: ExecutorWorkspace;
+}
+
+function resolveImages(options: TransferImageExecutorSchema, context: ExecutorContext): ResolvedImages {
   const values = (Array.isArray(options.image) ? options.image : [options.image ?? ''])
     .map((v) => (typeof v === 'string' ? v.trim() : ''))
     .filter((v) => v !== '');
   if (values.length === 0) throw new DockconvError('transfer-image needs an image', { hint: 'set --image=<image type or name:tag>' });
-  if (!values.some((v) => BARE.test(v)) || !hasDockerTree(context)) return values;
-  const { project } = loadExecutorWorkspace(context);
-  return values.map((v) => project.images.find((i) => i.type === v)?.name.ref ?? v);
+  if (!values.some((v) => BARE.test(v)) || !hasDockerTree(context)) return { refs: values, own: [] };
+  const workspace = loadExecutorWorkspace(context);
+  const own = values.flatMap((v) => workspace.project.images.filter((i) => i.type === v));
+  return { refs: values.map((v) => own.find((i) => i.type === v)?.name.ref ?? v), own, workspace };
+}
+
+/**
+ * SPEC §4 caching contract: a cache hit must never leave the user without the image. A project
+ * image missing on the engine is built (with whatever it derives from) before it is sent.
+ */
+async function ensureOwnImages(resolved: ResolvedImages, dryRun: boolean): Promise<void> {
+  const { workspace } = resolved;
+  if (!workspace) return;
+  for (const image of resolved.own) {
+    await ensureImage(image, {
+      build: true,
+      dryRun,
+      env: process.env,
+      buildTarget: 'docker-build',
+      buildImage: (type) => buildImageType(workspace, type, dryRun),
+    });
+  }
 }
 
 /** What could be an image type: no registry, tag, digest or path parts. */
@@ -45,8 +76,10 @@ export default async function transferImageExecutor(
     if (!options.to) {
       throw new DockconvError('transfer-image needs a destination', { hint: 'set --to=<context|ssh://user@host|user@host|tcp://…|unix://…>' });
     }
+    const resolved = resolveImages(options, context);
+    await ensureOwnImages(resolved, options.dryRun === true);
     await transferImages({
-      images: resolveImageRefs(options, context),
+      images: resolved.refs,
       to: options.to,
       full: options.full === true,
       dryRun: options.dryRun === true,
