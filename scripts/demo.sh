@@ -8,7 +8,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 demo="$repo/examples/demo"
 cd "$repo"
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund  # see scripts/test.sh on npm ci
 npm run -s build
 bash scripts/ensure-docker.sh
 bash scripts/busybox-image.sh
