@@ -1,25 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { DockconvError } from './errors';
 import { ancestors, buildOrder } from './graph';
-import { loadWorkspaceImages, type WorkspaceImages } from './workspace';
+import type { WorkspaceImages } from './workspace';
+import { loadTree } from '../testing/temp-tree';
 
-/** Writes a workspace to a temp folder and loads its images as user `alice`. */
-function load(files: Record<string, string>, projects: [string, string][], env: NodeJS.ProcessEnv = {}): WorkspaceImages {
-  const root = mkdtempSync(join(tmpdir(), 'dockconv-graph-'));
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-    return loadWorkspaceImages(root, projects.map(([name, r]) => ({ name, root: r })), { user: 'alice', env });
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
+const load = loadTree;
 
 const parentsOf = (ws: WorkspaceImages, id: string) => ws.graph.get(id)?.parents;
 

@@ -1,32 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { loadWorkspaceImages } from '../lib/workspace';
+import { loadTree } from '../testing/temp-tree';
 import { normalizePluginOptions } from './options';
 import { dockerTargets } from './targets';
 
 function targetsFor(project: string, pluginOptions = {}) {
-  const root = mkdtempSync(join(tmpdir(), 'dockconv-targets-'));
-  const files: Record<string, string> = {
-    'p/docker/base/Dockerfile': 'FROM debian:12\nCOPY requirements.txt /r\n',
-    'p/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nARG VERSION\nFROM ${BASE_IMAGE}\nCOPY . /app\n',
-    'p/docker/run.cfg': '[run_image]\nsynthetic_images = shell\n[shell]\nname = dev\n',
-    'q/docker/job/Dockerfile': 'FROM p-base:x\nCOPY src/ ./src/\n',
-  };
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-    const ws = loadWorkspaceImages(root, [{ name: 'p', root: 'p' }, { name: 'q', root: 'q' }], { user: 'alice', env: {} });
-    const docker = ws.projects.get(project);
-    assert.ok(docker);
-    return dockerTargets(docker, ws.graph, normalizePluginOptions(pluginOptions));
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  const ws = loadTree(
+    {
+      'p/docker/base/Dockerfile': 'FROM debian:12\nCOPY requirements.txt /r\n',
+      'p/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nARG VERSION\nFROM ${BASE_IMAGE}\nCOPY . /app\n',
+      'p/docker/run.cfg': '[run_image]\nsynthetic_images = shell\n[shell]\nname = dev\n',
+      'q/docker/job/Dockerfile': 'FROM p-base:x\nCOPY src/ ./src/\n',
+    },
+    [['p', 'p'], ['q', 'q']],
+  );
+  const docker = ws.projects.get(project);
+  assert.ok(docker);
+  return dockerTargets(docker, ws.graph, normalizePluginOptions(pluginOptions));
 }
 
 describe('dockerTargets', () => {

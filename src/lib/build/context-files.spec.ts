@@ -1,11 +1,10 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { chmodSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempTree } from '../../testing/temp-tree';
 import { contextFiles, digestFiles, readDockerignore, segmentPattern } from './context-files';
 
-const root = mkdtempSync(join(tmpdir(), 'dockconv-ctx-'));
 const files: Record<string, string> = {
   'requirements.txt': 'x\n',
   'README.md': 'never copied\n',
@@ -17,10 +16,7 @@ const files: Record<string, string> = {
   'pip.conf.template': '[global]\n',
   '.dockerignore': 'src/*.md\ndist\n!dist/keep.txt\n',
 };
-for (const [path, text] of Object.entries(files)) {
-  mkdirSync(dirname(join(root, path)), { recursive: true });
-  writeFileSync(join(root, path), text);
-}
+const root = tempTree(files, 'dockconv-ctx-');
 after(() => rmSync(root, { recursive: true, force: true }));
 const { ignore } = readDockerignore(root);
 

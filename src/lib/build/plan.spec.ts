@@ -1,31 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { DockconvError } from '../errors';
-import { loadWorkspaceImages } from '../workspace';
+import { loadTree } from '../../testing/temp-tree';
 import { neededFor, parentsInPlan, planBuild, requestedImages } from './plan';
 import { schedule } from './scheduler';
 
 function load() {
-  const root = mkdtempSync(join(tmpdir(), 'dockconv-plan-'));
-  const files: Record<string, string> = {
-    'p/docker/base/Dockerfile': 'FROM debian:12\n',
-    'p/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
-    'p/docker/app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS builder\nFROM p-dev:alice\n',
-    'p/docker/run.cfg': '[run_image]\nsynthetic_images = shell\n\n[shell]\nname = dev\n',
-    'q/docker/cli/Dockerfile': 'ARG TAG\nFROM p-base:${TAG}\n',
-  };
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-    return loadWorkspaceImages(root, [{ name: 'p', root: 'p' }, { name: 'q', root: 'q' }], { user: 'alice', env: {} });
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  return loadTree(
+    {
+      'p/docker/base/Dockerfile': 'FROM debian:12\n',
+      'p/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
+      'p/docker/app/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS builder\nFROM p-dev:alice\n',
+      'p/docker/run.cfg': '[run_image]\nsynthetic_images = shell\n\n[shell]\nname = dev\n',
+      'q/docker/cli/Dockerfile': 'ARG TAG\nFROM p-base:${TAG}\n',
+    },
+    [['p', 'p'], ['q', 'q']],
+  );
 }
 
 const ws = load();
