@@ -13,7 +13,8 @@ npm run -s build
 bash scripts/ensure-docker.sh
 bash scripts/busybox-image.sh
 
-tarball=$(npm pack --silent --pack-destination "$repo/tmp" 2>/dev/null | tail -1)
+mkdir -p "$repo/tmp"
+tarball=$(npm pack --silent --pack-destination "$repo/tmp" | tail -1)
 cd "$demo"
 npm install --no-save --no-audit --no-fund --no-package-lock "nx@$(node -p "require('$repo/node_modules/nx/package.json').version")" "$repo/tmp/$tarball" >/dev/null
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
