@@ -127,6 +127,6 @@ async function script(s: BuildSession, node: ImageNode, project: DockerProject, 
   const entry = node.image.section?.entries.get(key);
   if (!entry) return;
   const where = { file: project.runConfig.file, line: entry.line };
-  const text = expand(entry.value, s.replacements(project, node.image), s.env, where);
+  const text = expand(entry.value, s.replacements(node.image), s.env, where);
   await runScript({ key, script: text, cwd: project.rootAbs, env: s.env, prefix: `[${node.id}] `, label, dryRun: s.dryRun, signal: s.interrupts.signal, print: s.print });
 }

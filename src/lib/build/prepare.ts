@@ -54,7 +54,7 @@ function configBuildArgs(s: BuildSession, node: ImageNode, project: DockerProjec
   const entry = node.image.section?.entries.get('build_args');
   if (!entry) return { args: new Map(), flags: [] };
   const where = { file: project.runConfig.file, line: entry.line };
-  return parseBuildArgsConfig(entry.value, s.replacements(project, node.image), s.env, where);
+  return parseBuildArgsConfig(entry.value, s.replacements(node.image), s.env, where);
 }
 
 async function parentIds(s: BuildSession, node: ImageNode, args: Record<string, string>): Promise<Record<string, string>> {

@@ -2,9 +2,9 @@
  * What all image builds of one executor run share: the workspace's images, the engine and
  * builder found once, each project's version asked once, the options, interrupt handling.
  */
-import { homedir } from 'node:os';
 import type { ImageGraph } from '../graph';
 import { currentUser } from '../naming';
+import { imageReplacements } from '../replacements';
 import type { DockerProject, ImageDef } from '../project';
 import type { Shown } from '../shown';
 import type { Replacements } from '../variables';
@@ -34,7 +34,7 @@ export interface BuildSession extends BuildSettings {
   engine: string;
   interrupts: Interrupts;
   versionOf(project: DockerProject): Promise<ProjectVersion>;
-  replacements(project: DockerProject, image: ImageDef): Replacements;
+  replacements(image: ImageDef): Replacements;
 }
 
 export async function openSession(settings: BuildSettings): Promise<BuildSession> {
@@ -53,17 +53,8 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
       }
       return version;
     },
-    replacements(project, image) {
-      return {
-        user: currentUser(settings.env),
-        project: project.name,
-        project_root: project.rootAbs,
-        workspace_root: settings.workspaceRoot,
-        home: homedir(),
-        cwd: process.cwd(),
-        image: image.name.repository,
-        tag: image.name.tag,
-      };
+    replacements(image) {
+      return imageReplacements(image, { workspaceRoot: settings.workspaceRoot, user: currentUser(settings.env), cwd: process.cwd() });
     },
   };
 }
