@@ -222,6 +222,39 @@ describe('docker-build failure paths', () => {
     assert.ok(!ws.exists('apps/p/pip.conf'));
   }));
 
+  it('a successful build: pip.conf is in the context during the build and gone after; scripts run around it', withWorkspace({
+    'apps/p/pip.conf.template': '[global]\nindex-url = http://pypi.invalid/simple\n',
+    'apps/p/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY pip.conf /etc/pip.conf\n',
+    'apps/p/docker/run.cfg': '[dev]\npre_build_script = echo pre > pre.txt\npost_build_script = echo post for {image}:{tag} > post.txt\n',
+  }, (ws) => {
+    const result = ws.nx(['run', 'p:docker-build:dev', '--output-style=static'], { env });
+    assert.equal(result.status, 0, output(result));
+    assert.match(docker(['run', '--rm', ref('p-dev'), 'cat', '/etc/pip.conf']), /pypi\.invalid/);
+    assert.ok(!ws.exists('apps/p/pip.conf'), 'pip.conf removed after the build');
+    assert.equal(ws.read('apps/p/pre.txt').trim(), 'pre');
+    assert.equal(ws.read('apps/p/post.txt').trim(), `post for p-dev:${TAG}`);
+  }));
+
+  it('a failing post_build_script fails the task but keeps the image', withWorkspace({
+    'apps/p/docker/run.cfg': '[base]\npost_build_script = exit 4\n',
+  }, (ws) => {
+    const result = ws.nx(['run', 'p:docker-build-base', '--output-style=static'], { env });
+    assert.notEqual(result.status, 0);
+    assert.match(output(result), /post_build_script of p:base .* failed \(exit 4\)/);
+    assert.ok(imageIdOf(ref('p-base')));
+  }));
+
+  it('--name names the image as given', withWorkspace({}, (ws) => {
+    const named = `dockconv-e2e-named:${TAG}`;
+    try {
+      const result = ws.nx(['run', 'p:docker-build', '--image=base', `--name=dockconv-e2e-named`, '--output-style=static'], { env });
+      assert.equal(result.status, 0, output(result));
+      assert.ok(imageIdOf(named), output(result));
+    } finally {
+      removeImages([named]);
+    }
+  }));
+
   it('Ctrl-C mid-build leaves no pip.conf, no half-written version file, no tag', withWorkspace({
     'apps/p/pip.conf.template': '[global]\nindex-url = http://pypi.invalid/simple\n',
     'apps/p/setup.cfg': '[versioneer]\nVCS = git\nstyle = pep440\nversionfile_source = p/_version.py\ntag_prefix = v\n',
