@@ -40,7 +40,11 @@ npx nx run-many -t docker-build --graph=stdout 2>/dev/null | node -e '
   for (const [id, deps] of Object.entries(g.dependencies)) console.log(`${id.padEnd(32)} after: ${deps.map((d) => d.id ?? d).join(", ") || "-"}`);'
 step "nx run-many -t docker-build (every docker command is printed before it runs)"
 npx nx run-many -t docker-build --output-style=stream
-step "again: nothing changed, so no docker build runs"
+step "again: nothing changed, so no docker build runs (Nx replays the cached logs)"
+ids() { docker images --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' | grep -E '^(demo|tools)-' | sort; }
+before=$(ids)
 npx nx run-many -t docker-build --output-style=stream
+if [ "$before" = "$(ids)" ]; then echo "image IDs unchanged:"; else echo "image IDs changed:"; fi
+ids | sed 's/^/  /'
 step "nx run demo:docker-run:app"
 npx nx run demo:docker-run:app
