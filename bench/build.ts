@@ -8,6 +8,7 @@
  *               `docker build` again (what an uncached target such as @nx/docker's does)
  *
  *   node --import tsx bench/build.ts [rounds=3] [parallel=4] [docker-client]
+ *   BENCH_CONTEXT_MB=64 node --import tsx bench/build.ts …   derived images also COPY a src/ of that size
  *
  * With a docker client path (e.g. /usr/bin/docker, Debian's 20.10 CLI), both contenders use
  * it, with BuildKit (DOCKER_BUILDKIT=1 for the plain builds; ours detects it).
@@ -17,6 +18,8 @@
  * build all five images for real, never from a layer cache the other one filled.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureEngine, REPO_ROOT, removeImages } from '../e2e/helpers/engine';
@@ -28,7 +31,16 @@ const DERIVED = ['api', 'worker', 'dev', 'notebook'];
 const CLIENT = process.argv[4];
 const TAG = `bench${Date.now().toString(36)}`;
 
-const derivedDockerfile = (name: string) => `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nRUN sleep 2 && echo ${name} > /${name}.txt\n`;
+/** A project whose derived images copy its sources (random bytes, so nothing compresses them away). */
+const CONTEXT_MB = Number(process.env['BENCH_CONTEXT_MB'] ?? 0);
+const copySources = CONTEXT_MB > 0 ? 'COPY src/ /app/src/\n' : '';
+const derivedDockerfile = (name: string) => `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\n${copySources}RUN sleep 2 && echo ${name} > /${name}.txt\n`;
+
+function writeSources(ws: TestWorkspace): void {
+  const dir = join(ws.root, 'apps/shop/src');
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < 8; i++) writeFileSync(join(dir, `module-${i}.bin`), randomBytes((CONTEXT_MB * 1024 * 1024) / 8));
+}
 
 function workspaceFiles(): Record<string, string> {
   const files: Record<string, string> = {
@@ -89,7 +101,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 function report(f: Figures): void {
   const row = (label: string, xs: number[]) => console.log(`${label.padEnd(58)} ${median(xs).toFixed(2).padStart(7)} s   (${xs.map((x) => x.toFixed(2)).join(', ')})`);
-  console.log(`\nNX_DAEMON=${daemon}, client ${CLIENT ?? 'docker on PATH'}: median of ${ROUNDS} rounds, 1 base + ${DERIVED.length} derived, each RUN sleep 2, nx --parallel=${PARALLEL}`);
+  const context = CONTEXT_MB > 0 ? `, derived images COPY a ${CONTEXT_MB} MB src/` : '';
+  console.log(`\nNX_DAEMON=${daemon}, client ${CLIENT ?? 'docker on PATH'}: median of ${ROUNDS} rounds, 1 base + ${DERIVED.length} derived, each RUN sleep 2${context}, nx --parallel=${PARALLEL}`);
   row('full: nx run-many -t docker-build (ours)', f.oursFull);
   row('full: 5 x docker build, one after another', f.plainFull);
   row('no-op: nx run-many -t docker-build again (ours)', f.oursNoop);
@@ -102,6 +115,7 @@ function main(): void {
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
   ensureEngine();
   const ws = createWorkspace(workspaceFiles());
+  if (CONTEXT_MB > 0) writeSources(ws);
   try {
     for (const mode of [false, true]) {
       daemon = mode;
