@@ -175,6 +175,51 @@ describe('docker-build in a real workspace', () => {
   });
 });
 
+describe('docker-build in Nx batch mode (--batch)', () => {
+  const batchFiles = {
+    'apps/b/project.json': projectJson('b'),
+    'apps/b/docker/base/Dockerfile': 'FROM dockconv-busybox:latest\nRUN echo base > /base.txt\n',
+    'apps/b/docker/one/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo one > /one.txt\n',
+    'apps/b/docker/two/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo two > /two.txt\n',
+    'libs/c/project.json': projectJson('c'),
+    'libs/c/docker/job/Dockerfile': 'ARG TAG\nFROM b-base:${TAG}\nRUN echo job > /job.txt\n',
+  };
+  const images = ['b-base', 'b-one', 'b-two', 'c-job'];
+  before(() => ensureEngine());
+  after(() => removeImages(images.map(ref)));
+
+  it('builds every image in one process, base first; a second run builds nothing', () => {
+    const ws = createWorkspace(batchFiles);
+    try {
+      const since = now();
+      const first = ws.nx(['run-many', '-t', 'docker-build', '--batch', '--output-style=static'], { env });
+      assert.equal(first.status, 0, output(first));
+      const order = tagged(since);
+      assert.deepEqual([...order].sort(), images);
+      assert.equal(order[0], 'b-base', order.join(' '));
+      const again = now();
+      const second = ws.nx(['run-many', '-t', 'docker-build', '--batch', '--output-style=static'], { env });
+      assert.equal(second.status, 0, output(second));
+      assert.deepEqual(tagged(again), []);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('a failing base fails the run and builds none of its dependents', () => {
+    const ws = createWorkspace({ ...batchFiles, 'apps/b/docker/base/Dockerfile': 'FROM dockconv-busybox:latest\nRUN exit 9\n' });
+    try {
+      removeImages(images.map(ref));
+      const result = ws.nx(['run-many', '-t', 'docker-build', '--batch', '--output-style=static'], { env });
+      assert.notEqual(result.status, 0);
+      assert.match(output(result), /b:base/);
+      for (const image of images) assert.equal(imageIdOf(ref(image)), undefined, image);
+    } finally {
+      ws.remove();
+    }
+  });
+});
+
 describe('docker-build failure paths', () => {
   const base = {
     'apps/p/project.json': projectJson('p'),

@@ -1,0 +1,95 @@
+/**
+ * docker-build in Nx batch mode (`nx run-many -t docker-build --batch`, or NX_BATCH_MODE=true):
+ * every docker-build task of the run in one process. A derived image then starts as soon as its
+ * parents are built, instead of after Nx has forked a process for it (≈ 0.3–0.9 s per task on
+ * two cores). Each task still runs exactly what the executor runs, and reports on its own.
+ */
+import type { ExecutorContext, Task, TaskGraph } from '@nx/devkit';
+import { schedule } from '../../lib/build/scheduler';
+import dockerBuildExecutor from './executor';
+import type { DockerBuildExecutorSchema } from './schema';
+
+interface TaskOutcome {
+  task: string;
+  result: { success: boolean; terminalOutput: string; startTime?: number; endTime?: number };
+}
+
+/** How many images build at once when `--parallel` is not given: docker does the work, not node. */
+const DEFAULT_PARALLEL = 4;
+
+export default async function* dockerBuildBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, DockerBuildExecutorSchema>,
+  overrides: DockerBuildExecutorSchema,
+  context: ExecutorContext,
+): AsyncIterableIterator<TaskOutcome> {
+  const ids = Object.keys(taskGraph.tasks);
+  const parentsOf = (id: string) => (taskGraph.dependencies[id] ?? []).map(edgeId).filter((d) => d in taskGraph.tasks);
+  const outcomes = new Outcomes();
+  const run = schedule(topological(ids, parentsOf), parentsOf, overrides.parallel ?? DEFAULT_PARALLEL, async (id) => {
+    const startTime = Date.now();
+    const { success } = await dockerBuildExecutor(inputs[id] ?? {}, contextFor(context, taskGraph.tasks[id]));
+    outcomes.push({ task: id, result: { success, terminalOutput: '', startTime, endTime: Date.now() } });
+    if (!success) throw new Error(`${id} failed`);
+  }).then((result) => {
+    for (const id of result.skipped) outcomes.push({ task: id, result: { success: false, terminalOutput: `${id}: not run, a task it needs failed` } });
+    outcomes.close();
+  });
+  yield* outcomes.drain();
+  await run;
+}
+
+/** Nx 24 lists dependencies as `{ id }` edges, Nx 23 as plain ids. */
+function edgeId(edge: string | { id: string }): string {
+  return typeof edge === 'string' ? edge : edge.id;
+}
+
+function contextFor(context: ExecutorContext, task: Task | undefined): ExecutorContext {
+  if (!task) return context;
+  return {
+    ...context,
+    projectName: task.target.project,
+    targetName: task.target.target,
+    ...(task.target.configuration ? { configurationName: task.target.configuration } : {}),
+  };
+}
+
+/** Task ids with every parent before its children (the batch graph is acyclic: Nx checked). */
+function topological(ids: readonly string[], parentsOf: (id: string) => readonly string[]): string[] {
+  const order: string[] = [];
+  const placed = new Set<string>();
+  const place = (id: string): void => {
+    if (placed.has(id)) return;
+    placed.add(id);
+    parentsOf(id).forEach(place);
+    order.push(id);
+  };
+  ids.forEach(place);
+  return order;
+}
+
+/** Results as tasks finish, so Nx can report each one (and start caching it) right away. */
+class Outcomes {
+  private readonly queue: TaskOutcome[] = [];
+  private closed = false;
+  private wake: (() => void) | undefined;
+
+  push(outcome: TaskOutcome): void {
+    this.queue.push(outcome);
+    this.wake?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+  }
+
+  async *drain(): AsyncIterableIterator<TaskOutcome> {
+    for (;;) {
+      const next = this.queue.shift();
+      if (next) yield next;
+      else if (this.closed) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
