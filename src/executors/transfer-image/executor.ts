@@ -3,15 +3,15 @@
  * it lacks. The work is in src/lib/transfer; this file turns options into a request and errors
  * into one line.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { DockconvError } from '../../lib/errors';
-import { DOCKER_DIR, type ImageDef } from '../../lib/project';
+import type { ImageDef } from '../../lib/project';
+import { hasDockerTree } from '../../lib/workspace';
+import { normalizePluginOptions } from '../../plugin/options';
 import { ensureImage } from '../../lib/run/ensure-image';
 import { progressMode } from '../../lib/transfer/progress';
 import { transferImages } from '../../lib/transfer/transfer';
-import { buildImageType, loadExecutorWorkspace, reportErrors, type ExecutorWorkspace } from '../shared';
+import { buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { TransferImageExecutorSchema } from './schema';
 
 /**
@@ -36,7 +36,7 @@ function resolveImages(options: TransferImageExecutorSchema, context: ExecutorCo
     .map((v) => (typeof v === 'string' ? v.trim() : ''))
     .filter((v) => v !== '');
   if (values.length === 0) throw new DockconvError('transfer-image needs an image', { hint: 'set --image=<image type or name:tag>' });
-  if (!values.some((v) => BARE.test(v)) || !hasDockerTree(context)) return { refs: values, own: [] };
+  if (!values.some((v) => BARE.test(v)) || !projectHasDockerTree(context)) return { refs: values, own: [] };
   const workspace = loadExecutorWorkspace(context);
   const own = values.flatMap((v) => workspace.project.images.filter((i) => i.type === v));
   return { refs: values.map((v) => own.find((i) => i.type === v)?.name.ref ?? v), own, workspace };
@@ -46,7 +46,7 @@ function resolveImages(options: TransferImageExecutorSchema, context: ExecutorCo
  * SPEC §4 caching contract: a cache hit must never leave the user without the image. A project
  * image missing on the engine is built (with whatever it derives from) before it is sent.
  */
-async function ensureOwnImages(resolved: ResolvedImages, dryRun: boolean): Promise<void> {
+async function ensureOwnImages(resolved: ResolvedImages, context: ExecutorContext, dryRun: boolean): Promise<void> {
   const { workspace } = resolved;
   if (!workspace) return;
   for (const image of resolved.own) {
@@ -54,7 +54,7 @@ async function ensureOwnImages(resolved: ResolvedImages, dryRun: boolean): Promi
       build: true,
       dryRun,
       env: process.env,
-      buildTarget: 'docker-build',
+      buildTarget: normalizePluginOptions(pluginOptionsOf(context)).buildTargetName,
       buildImage: (type) => buildImageType(workspace, type, dryRun),
     });
   }
@@ -63,9 +63,9 @@ async function ensureOwnImages(resolved: ResolvedImages, dryRun: boolean): Promi
 /** What could be an image type: no registry, tag, digest or path parts. */
 const BARE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-function hasDockerTree(context: ExecutorContext): boolean {
+function projectHasDockerTree(context: ExecutorContext): boolean {
   const root = context.projectName ? context.projectsConfigurations?.projects[context.projectName]?.root : undefined;
-  return root !== undefined && existsSync(join(context.root, root, DOCKER_DIR));
+  return root !== undefined && hasDockerTree(context.root, root);
 }
 
 export default async function transferImageExecutor(
@@ -77,7 +77,7 @@ export default async function transferImageExecutor(
       throw new DockconvError('transfer-image needs a destination', { hint: 'set --to=<context|ssh://user@host|user@host|tcp://…|unix://…>' });
     }
     const resolved = resolveImages(options, context);
-    await ensureOwnImages(resolved, options.dryRun === true);
+    await ensureOwnImages(resolved, context, options.dryRun === true);
     await transferImages({
       images: resolved.refs,
       to: options.to,

@@ -3,11 +3,10 @@
  * never leave the user without the image). Configuration-only images are left to `docker run`,
  * which pulls them; built and synthetic images are checked, and built first with `build`.
  */
-import Docker from 'dockerode';
 import { logger } from '@nx/devkit';
 import { DockconvError } from '../errors';
 import type { ImageDef } from '../project';
-import { currentEngine } from '../transfer/destination';
+import { inspectImage } from '../build/engine';
 
 export interface EnsureOptions {
   build: boolean;
@@ -42,13 +41,7 @@ export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise
   else throw new DockconvError(problem, { hint });
 }
 
+/** One way to ask the engine about an image: the build library's inspect. */
 export async function imageExists(ref: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const endpoint = currentEngine(env);
-  try {
-    await new Docker(endpoint.options).getImage(ref).inspect();
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw new DockconvError(`cannot reach the Docker engine at ${endpoint.host}: ${(err as Error).message}`);
-  }
+  return (await inspectImage(ref, env)) !== undefined;
 }
