@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../pid';
 
 export const PIP_CONF = 'pip.conf';
 export const PIP_CONF_TEMPLATE = 'pip.conf.template';
@@ -66,20 +67,12 @@ function liveHolders(dir: string): string[] {
   return readdirSync(dir).filter((name) => {
     if (name === OWNED) return false;
     const pid = Number(name.split('-')[0]);
-    if (isAlive(pid)) return true;
+    if (isProcessAlive(pid)) return true;
     rmSync(join(dir, name), { force: true });
     return false;
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A mkdir lock: atomic across processes; a lock older than 30 s is from a killed process. */
 function withLock(dir: string, body: () => void): void {

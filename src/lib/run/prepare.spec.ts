@@ -1,13 +1,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatCommand } from '../shown';
 import { loadWorkspaceImages, type WorkspaceImages } from '../workspace';
 import type { RunRequest } from './command';
 import type { EngineInfo } from './gpu';
 import { prepareRun, type EngineProbe } from './prepare';
+import { tempTree } from '../../testing/temp-tree';
 
 const FILES: Record<string, string> = {
   'apps/a/docker/base/Dockerfile': 'FROM scratch\nWORKDIR /srv\n',
@@ -45,11 +45,7 @@ describe('prepareRun', () => {
   let root = '';
   let ws: WorkspaceImages;
   before(() => {
-    root = mkdtempSync(join(tmpdir(), 'prepare-'));
-    for (const [path, text] of Object.entries(FILES)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
+    root = tempTree(FILES, 'prepare-');
     ws = loadWorkspaceImages(root, [{ name: 'a', root: 'apps/a' }], { user: 'alice', env: {} });
   });
   after(() => rmSync(root, { recursive: true, force: true }));

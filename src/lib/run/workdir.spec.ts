@@ -1,11 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { findImage } from '../project';
 import { loadWorkspaceImages, type WorkspaceImages } from '../workspace';
 import { workdirSource } from './workdir';
+import { tempTree } from '../../testing/temp-tree';
 
 const FILES: Record<string, string> = {
   'apps/a/docker/base/Dockerfile': 'FROM python:3.12\nWORKDIR /srv\nWORKDIR app\n',
@@ -21,11 +20,7 @@ describe('workdirSource', () => {
   let root = '';
   let ws: WorkspaceImages;
   before(() => {
-    root = mkdtempSync(join(tmpdir(), 'workdir-'));
-    for (const [path, text] of Object.entries(FILES)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
+    root = tempTree(FILES, 'workdir-');
     ws = loadWorkspaceImages(root, [{ name: 'a', root: 'apps/a' }, { name: 'b', root: 'libs/b' }], { user: 'alice', env: {} });
   });
   after(() => rmSync(root, { recursive: true, force: true }));
