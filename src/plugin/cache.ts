@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ProjectConfiguration } from '@nx/devkit';
 import { DockconvError } from '../lib/errors';
 import { currentUser } from '../lib/naming';
+import { DOCKER_DIR } from '../lib/project';
 import { loadWorkspaceImages, type ProjectLocation } from '../lib/workspace';
 import type { NormalizedPluginOptions } from './options';
 import { dockerTargets, targetGroup } from './targets';
@@ -115,7 +116,7 @@ function writeDiskCache(workspaceRoot: string, key: string, value: Inference): v
 
 /** The files inference reads: run.cfg / dockerutils.cfg and every docker/<image>/Dockerfile. */
 function dockerFiles(rootAbs: string): string[] {
-  const docker = join(rootAbs, 'docker');
+  const docker = join(rootAbs, DOCKER_DIR);
   let entries: string[];
   try {
     entries = readdirSync(docker);
