@@ -3,7 +3,8 @@
  * engine (a dockerd on its own socket; see e2e/helpers/second-engine.ts):
  *   (a) the destination already has the base: bytes on the wire (counted by a unix-socket proxy)
  *       and time, vs `docker save | gzip | docker load`;
- *   (b) empty destination: time vs raw `docker save | docker load` (plus gzip -1 / pigz -1
+ *   (b) empty destination: time vs raw `docker save | docker load` (ours by default, which sends
+ *       a local engine the archive uncompressed, and ours forced to gzip; plus gzip -1 / pigz -1
  *       pipelines, to show what compression costs on incompressible data).
  * Image: a 200 MB random base layer + a 1 MB random top layer (random = worst case for gzip).
  *
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BUSYBOX_IMAGE, docker, ensureEngine } from '../e2e/helpers/engine';
 import { countingProxy, startSecondEngine, type SecondEngine } from '../e2e/helpers/second-engine';
+import type { Compression } from '../src/lib/transfer/compress';
 import { transferImages } from '../src/lib/transfer/transfer';
 
 const REPS = Number(process.argv[2] ?? 3);
@@ -64,8 +66,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
-async function tool(to: string): Promise<void> {
-  await transferImages({ images: [TOP], to, log: () => undefined, progress: 'none' });
+async function tool(to: string, compress: Compression = 'auto'): Promise<void> {
+  await transferImages({ images: [TOP], to, compress, log: () => undefined, progress: 'none' });
 }
 
 function removeTop(dest: SecondEngine): void {
@@ -102,7 +104,8 @@ async function withBase(dest: SecondEngine): Promise<void> {
 /** (b): empty destination; everything travels. */
 async function empty(dest: SecondEngine): Promise<void> {
   const contenders: [string, () => Promise<void>][] = [
-    ['transfer-image (adaptive gzip)', () => tool(dest.host)],
+    ['transfer-image (auto: same machine, no gzip)', () => tool(dest.host)],
+    ['transfer-image --compress=gzip', () => tool(dest.host, 'gzip')],
     ['docker save | docker load', () => pipeline(`docker save ${TOP} | docker --host ${dest.host} load -q`)],
     ['docker save | gzip -1 | docker load', () => pipeline(`docker save ${TOP} | gzip -1 | docker --host ${dest.host} load -q`)],
     ['docker save | pigz -1 | docker load', () => pipeline(`docker save ${TOP} | pigz -1 | docker --host ${dest.host} load -q`)],
@@ -117,7 +120,7 @@ async function empty(dest: SecondEngine): Promise<void> {
   console.log('\n(b) empty destination; sending base + top (201 MB)');
   const raw = median(times.get('docker save | docker load') ?? []);
   for (const [name, ts] of times) {
-    console.log(`  ${name.padEnd(36)} ${median(ts).toFixed(2)} s  (${(median(ts) / raw).toFixed(2)}x raw)`);
+    console.log(`  ${name.padEnd(44)} ${median(ts).toFixed(2)} s  (${(median(ts) / raw).toFixed(2)}x raw)`);
   }
 }
 

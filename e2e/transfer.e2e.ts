@@ -19,6 +19,8 @@ type Executor = (options: Record<string, unknown>, context: ExecutorContext) => 
 const BASE = 'dockconv-xfer-base:e2e';
 const DERIVED = 'dockconv-xfer-derived:e2e';
 const DERIVED_LAYER = 200 * 1024;
+const TEXT = 'dockconv-xfer-text:e2e';
+const TEXT_LAYER = 1024 * 1024;
 
 /** The packed executor as Nx loads it (dist/ is built by `node scripts/test.mjs e2e`). */
 function executor(): Executor {
@@ -119,6 +121,31 @@ describe('transfer-image between two real engines', () => {
       assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('compresses only when asked or across a network: auto sends a local engine the plain archive', async () => {
+    const text = 'dockconv '.repeat(Math.ceil(TEXT_LAYER / 9)).slice(0, TEXT_LAYER);
+    build(TEXT, `FROM ${BASE}\nCOPY text.txt /text.txt\n`, { 'text.txt': Buffer.from(text) });
+    const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-gz-${process.pid}.sock`));
+    const crossing = async (compress?: string) => {
+      const before = proxy.uploaded();
+      const { success, out } = await transfer({ image: TEXT, to: proxy.host, ...(compress ? { compress } : {}) });
+      assert.equal(success, true, out);
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', TEXT]), imageIdOf(TEXT));
+      dest.docker(['rmi', TEXT]);
+      return { bytes: proxy.uploaded() - before, out };
+    };
+    try {
+      const auto = await crossing();
+      assert.ok(auto.bytes > TEXT_LAYER, `auto, local engine: ${auto.bytes} bytes crossed`);
+      assert.match(auto.out, /<leave out \d+ layer\(s\)> \|/);
+      const gzip = await crossing('gzip');
+      assert.ok(gzip.bytes < TEXT_LAYER / 10, `gzip: ${gzip.bytes} bytes crossed`);
+      assert.match(gzip.out, /<leave out \d+ layer\(s\), gzip> \|/);
+    } finally {
+      await proxy.close();
+      removeImages([TEXT]);
     }
   });
 

@@ -82,6 +82,7 @@ export default async function transferImageExecutor(
       images: resolved.refs,
       to: options.to,
       full: options.full === true,
+      compress: options.compress ?? 'auto',
       dryRun: options.dryRun === true,
       log: (line) => logger.info(line),
       progress: progressMode(),

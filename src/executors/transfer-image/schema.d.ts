@@ -5,6 +5,8 @@ export interface TransferImageExecutorSchema {
   to: string;
   /** Send every layer, no diff against the destination. */
   full?: boolean;
+  /** `auto` (default): gzip only when a network lies between the engines. */
+  compress?: 'auto' | 'gzip' | 'none';
   /** Print the plan and send nothing. */
   dryRun?: boolean;
 }

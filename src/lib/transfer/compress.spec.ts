@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
-import { AdaptiveGzip, isCompressible } from './compress';
+import { AdaptiveGzip, compresses, isCompressible, Uncompressed } from './compress';
 
 async function gzipAll(chunks: Buffer[]): Promise<{ out: Buffer; gz: AdaptiveGzip }> {
   const gz = new AdaptiveGzip(1);
@@ -39,4 +39,23 @@ test('mixed data round-trips as one ordinary gzip stream', async () => {
   // probe interval (1 MiB) after each switch back.
   assert.ok(out.length < random.length * 1.01 + 2 * 1024 * 1024, `${out.length} bytes`);
   assert.equal(gz.stats.members, 3);
+});
+
+test('auto compresses only across a network; gzip and none are what they say', () => {
+  const [here, there] = [{ local: true }, { local: false }];
+  assert.deepEqual(
+    (['auto', 'gzip', 'none'] as const).map((mode) => [compresses(mode, here), compresses(mode, there)]),
+    [[false, true], [true, true], [false, false]],
+  );
+});
+
+test('uncompressed passes the archive through byte for byte, counted', async () => {
+  const data = [randomBytes(70000), Buffer.from('tail')];
+  const plain = new Uncompressed();
+  const parts: Buffer[] = [];
+  await pipeline(Readable.from(data), plain, async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) parts.push(chunk);
+  });
+  assert.deepEqual(Buffer.concat(parts), Buffer.concat(data));
+  assert.deepEqual(plain.stats, { bytesIn: 70004, bytesOut: 70004, members: 0 });
 });

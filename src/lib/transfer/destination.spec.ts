@@ -85,3 +85,18 @@ test('the source engine follows DOCKER_HOST, then the current context', () => {
   assert.deepEqual(currentEngine({ ...env, DOCKER_CONFIG: dir }).options, { socketPath: '/other.sock' });
   assert.deepEqual(currentEngine({ ...env, DOCKER_CONFIG: '/nonexistent' }).options, { socketPath: '/var/run/docker.sock' });
 });
+
+test('an engine is local behind a unix socket or a loopback address, whatever the scheme', () => {
+  const local = (to: string) => parseDestination(to, env).local;
+  assert.equal(local('unix:///tmp/d.sock'), true);
+  assert.equal(local('tcp://127.0.0.1:2375'), true);
+  assert.equal(local('tcp://localhost:2375'), true);
+  assert.equal(local('tcp://[::1]:2375'), true);
+  assert.equal(local('ssh://root@127.0.0.1:2222'), true);
+  assert.equal(local('tcp://10.0.0.5:2375'), false);
+  assert.equal(local('deploy@gpu-box'), false);
+  assert.equal(local('ssh://ops@127.example.com'), false);
+  const dir = configDir({ prod: 'ssh://ops@prod-host', here: 'unix:///run/docker.sock' });
+  assert.equal(parseDestination('prod', { ...env, DOCKER_CONFIG: dir }).local, false);
+  assert.equal(parseDestination('here', { ...env, DOCKER_CONFIG: dir }).local, true);
+});

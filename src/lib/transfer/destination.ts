@@ -16,6 +16,8 @@ export interface Endpoint {
   /** The engine address (`unix:///…`, `ssh://…`), for messages and the shown command. */
   host: string;
   options: DockerOptions;
+  /** The engine runs on this machine (a unix socket or a loopback address): no network between. */
+  local: boolean;
 }
 
 const DEFAULT_HOST = 'unix:///var/run/docker.sock';
@@ -60,18 +62,24 @@ function fromUrl(url: string, env: NodeJS.ProcessEnv, tls?: TlsFiles): Omit<Endp
   } catch {
     throw new DockconvError(`'${url}' is not a Docker host address`, { hint: HINT });
   }
+  const local = isLoopback(parsed.hostname);
   switch (parsed.protocol) {
     case 'unix:':
-      return { host: url, options: { socketPath: decodeURIComponent(parsed.pathname) } };
+      return { host: url, options: { socketPath: decodeURIComponent(parsed.pathname) }, local: true };
     case 'tcp:':
     case 'http:':
     case 'https:':
-      return { host: url, options: tcpOptions(parsed, env, tls) };
+      return { host: url, options: tcpOptions(parsed, env, tls), local };
     case 'ssh:':
-      return { host: url, options: sshOptions(parsed, env) };
+      return { host: url, options: sshOptions(parsed, env), local };
     default:
       throw new DockconvError(`unsupported Docker host scheme '${parsed.protocol}' in '${url}'`, { hint: HINT });
   }
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 const HINT = 'use a Docker context name, ssh://user@host[:port], user@host, tcp://host:port or unix:///path';

@@ -9,7 +9,7 @@ import Docker from 'dockerode';
 import { DockconvError, describeError } from '../errors';
 import { formatCommand } from '../shown';
 import { rewriteArchive, type RewriteStats } from './archive';
-import { AdaptiveGzip } from './compress';
+import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
 import { currentEngine, parseDestination, type Endpoint } from './destination';
 import { destinationState, inspectSource } from './inventory';
 import { planTransfer, totalSize, type ImagePlan, type TransferPlan } from './plan';
@@ -25,6 +25,8 @@ export interface TransferRequest {
   source?: Endpoint;
   log?: (line: string) => void;
   progress?: 'tty' | 'plain' | 'none';
+  /** Default `auto`: gzip only across a network (compress.ts). */
+  compress?: Compression;
   /** gzip level for compressible data (incompressible data is stored; see compress.ts). */
   gzipLevel?: number;
 }
@@ -104,33 +106,35 @@ interface SaveApi {
 }
 
 async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: Endpoint, req: TransferRequest, log: (line: string) => void) {
-  log(`${formatCommand(['docker', 'save', ...plan.loadIds])} | <leave out ${plan.skipped.length} layer(s), gzip> | ${formatCommand(['docker', '--host', destination.host, 'load'])}`);
+  const gzipped = compresses(req.compress ?? 'auto', destination);
+  const rewrite = `leave out ${plan.skipped.length} layer(s)${gzipped ? ', gzip' : ''}`;
+  log(`${formatCommand(['docker', 'save', ...plan.loadIds])} | <${rewrite}> | ${formatCommand(['docker', '--host', destination.host, 'load'])}`);
   const progress = createProgress({ total: totalSize(plan.sent), mode: req.progress ?? 'plain', log });
-  const gzip = new AdaptiveGzip(req.gzipLevel ?? 1);
-  const ticker = setInterval(() => progress.update(gzip.stats.bytesIn, gzip.stats.bytesOut), 250);
+  const encoded = gzipped ? new AdaptiveGzip(req.gzipLevel ?? 1) : new Uncompressed();
+  const ticker = setInterval(() => progress.update(encoded.stats.bytesIn, encoded.stats.bytesOut), 250);
   let stopped = false;
   const stopProgress = () => {
     if (stopped) return;
     stopped = true;
     clearInterval(ticker);
-    progress.update(gzip.stats.bytesIn, gzip.stats.bytesOut);
+    progress.update(encoded.stats.bytesIn, encoded.stats.bytesOut);
     progress.stop();
   };
   try {
     const saved = (await (src as unknown as SaveApi).getImages({ names: plan.loadIds })) as Readable;
     const { stream, stats } = rewriteArchive(saved, { ...plan, onSkip: () => progress.layerSkipped() });
-    const streamed = pipeline(stream, gzip).then(() => {
+    const streamed = pipeline(stream, encoded).then(() => {
       // The engine unpacks and registers the layers only now; say so rather than sit at 100%.
       stopProgress();
       log(`sent; ${destination.label} is loading the image(s)`);
     });
     streamed.catch(() => undefined); // observed below; avoid an unhandled rejection while the load runs
-    const response = await dst.loadImage(gzip, { quiet: true });
+    const response = await dst.loadImage(encoded, { quiet: true });
     const [text] = await Promise.all([readText(response), streamed]);
     parseLoadResponse(text, destination.label);
-    return { sentBytes: gzip.stats.bytesOut, rawBytes: gzip.stats.bytesIn, archive: stats };
+    return { sentBytes: encoded.stats.bytesOut, rawBytes: encoded.stats.bytesIn, archive: stats };
   } catch (err) {
-    gzip.destroy();
+    encoded.destroy();
     if (err instanceof DockconvError) throw err;
     throw new DockconvError(`transfer to ${destination.label} failed: ${describeError(err).trim()}`, {
       hint: 'nothing was tagged there; run it again',
