@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
@@ -102,6 +102,7 @@ describe('docker-build in a real workspace', () => {
     assert.ok(order.indexOf('shop-app-builder') < order.indexOf('shop-app'));
     assert.equal(label('shop-dev', 'dev.dockconv.project'), 'shop');
     assert.equal(label('shop-dev', 'dev.dockconv.image'), 'dev');
+    assert.equal(label('shop-app-builder', 'dev.dockconv.image'), 'app');
     assert.equal(label('report-job', 'org.opencontainers.image.title'), 'report-job');
     assert.equal(label('shop-app', 'org.opencontainers.image.revision'), ws.git(['rev-parse', 'HEAD']));
     assert.match(label('shop-app', 'dev.dockconv.inputs'), /^sha256:[0-9a-f]{64}$/);
@@ -159,10 +160,32 @@ describe('docker-build in a real workspace', () => {
   it('--dryRun prints the docker commands and runs none', () => {
     const before = ids();
     const out = ok(['run', 'shop:docker-build', '--dryRun', '--noCache', '--forceBase', '--skip-nx-cache']);
-    assert.match(out, /\$ docker build -f apps\/shop\/docker\/base\/Dockerfile -t shop-base:\S+ .*--no-cache/);
-    assert.match(out, /\$ docker build -f apps\/shop\/docker\/dev\/Dockerfile -t shop-dev:\S+ .*--no-cache/);
-    assert.match(out, /--target builder -t shop-app-builder:/);
+    // The legacy builder gets its labels as one LABEL line after the Dockerfile, on stdin.
+    assert.match(out, /\$ \{ cat apps\/shop\/docker\/base\/Dockerfile; echo; echo "LABEL [^"]+"; \} \| docker build -f - -t shop-base:\S+ .*--no-cache/);
+    assert.match(out, /\$ \{ cat apps\/shop\/docker\/dev\/Dockerfile; .*\| docker build -f - -t shop-dev:\S+ .*--no-cache/);
+    assert.match(out, /\$ docker build -f apps\/shop\/docker\/app\/Dockerfile --target builder -t shop-app-builder:\S+ .*--label dev.dockconv.image=app/);
     assert.deepEqual(changed(before, ids()), []);
+  });
+
+  it('a printed build command pasted into sh at the workspace root builds the same image', () => {
+    const out = ok(['run', 'shop:docker-build-dev', '--dryRun', '--noCache', '--skip-nx-cache']);
+    const line = /^\[shop:dev\] \$ (.*docker build .*)$/m.exec(out)?.[1];
+    assert.ok(line, out);
+    const pasted = `pasted-dev:${TAG}`;
+    try {
+      const result = spawnSync('sh', ['-c', line.replace(` -t ${ref('shop-dev')} `, ` -t ${pasted} `)], { cwd: ws.root, encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      const labels = (r: string) => JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', r])) as Record<string, string>;
+      const [mine, built] = [labels(pasted), labels(ref('shop-dev'))];
+      for (const key of ['dev.dockconv.inputs', 'dev.dockconv.project', 'dev.dockconv.image', 'org.opencontainers.image.title']) {
+        assert.equal(mine[key], built[key], key);
+      }
+      assert.equal(mine['org.opencontainers.image.revision'], ws.git(['rev-parse', 'HEAD']));
+      const devTxt = (r: string) => docker(['run', '--rm', r, 'cat', '/opt/dev.txt']);
+      assert.equal(devTxt(pasted), devTxt(ref('shop-dev')));
+    } finally {
+      removeImages([pasted]);
+    }
   });
 
   it('unknown image and invalid tag end with one clear message', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockconvError } from './errors';
-import { contextSources, externalImages, lastWorkdir, parseDockerfile, resolveFroms, substitute } from './dockerfile';
+import { contextSources, endsInContinuation, externalImages, lastWorkdir, parseDockerfile, resolveFroms, substitute } from './dockerfile';
 
 const derived = `# syntax=docker/dockerfile:1
 ARG BASE_IMAGE=demo-base:latest
@@ -70,6 +70,21 @@ describe('parseDockerfile errors carry file and line', () => {
   }
   it('a FROM that resolves to nothing', () => {
     assert.throws(() => resolveFroms(parseDockerfile('ARG B\nFROM ${B}\n', 'D'), {}), /^Error|FROM '\$\{B\}' resolves to nothing/);
+  });
+});
+
+describe('endsInContinuation', () => {
+  it('is true only when the last instruction line ends in the escape character', () => {
+    assert.equal(endsInContinuation(derived), false);
+    assert.equal(endsInContinuation('FROM a\nRUN x'), false);
+    assert.equal(endsInContinuation('FROM a\nRUN x \\'), true);
+    // Blank and comment lines continue a continuation rather than end it.
+    assert.equal(endsInContinuation('FROM a\nRUN x \\\n\n# note\n  \n'), true);
+    assert.equal(endsInContinuation('FROM a\r\nRUN x \\\r\n'), true);
+  });
+  it('follows the escape directive', () => {
+    assert.equal(endsInContinuation('# escape=`\nFROM a\nRUN x `\n'), true);
+    assert.equal(endsInContinuation('# escape=`\nFROM a\nRUN dir c:\\\n'), false);
   });
 });
 

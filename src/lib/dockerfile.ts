@@ -70,6 +70,16 @@ export function parseDockerfile(text: string, file: string): DockerfileInfo {
   return info;
 }
 
+/**
+ * Whether a line appended to this Dockerfile would join its last instruction: the last line that
+ * is not blank or a comment (neither ends a continuation) ends in the escape character.
+ */
+export function endsInContinuation(text: string): boolean {
+  const escape = DockerfileParser.parse(text).getEscapeCharacter();
+  const last = text.split(/\r?\n/).reverse().find((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
+  return last?.trimEnd().endsWith(escape) ?? false;
+}
+
 function addInstruction(info: DockerfileInfo, instruction: Instruction): void {
   const keyword = instruction.getKeyword().toUpperCase();
   const line = instruction.getRange().start.line + 1;

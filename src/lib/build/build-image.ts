@@ -10,9 +10,8 @@ import type { ImageNode } from '../graph';
 import { withSuffix } from '../naming';
 import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
 import { parseBoolean } from '../run-config';
-import type { Arg } from '../shown';
 import { expand } from '../variables';
-import { buildCommand, type BuildCommand } from './command';
+import { buildInvocation, type BuildCommand, type BuildInvocation } from './command';
 import { inspectImage } from './engine';
 import { INPUTS_LABEL } from './inputs';
 import { imageLabels } from './labels';
@@ -71,9 +70,9 @@ async function buildImage(s: BuildSession, node: ImageNode, project: DockerProje
     const builder = node.dockerfile.builderStage;
     if (builder) {
       const ref = withSuffix(node.image.name, 'builder').ref;
-      await runDocker(s, node, buildCommand({ ...common, ref, target: builder, labels: labelsOf(node, version) }), `${label}, stage ${builder}`);
+      await runDocker(s, node, buildInvocation({ ...common, ref, target: builder, labels: labelsOf(node, version) }), `${label}, stage ${builder}`);
     }
-    await runDocker(s, node, buildCommand({ ...common, labels: labelsOf(node, version, prepared.digest) }), label);
+    await runDocker(s, node, buildInvocation({ ...common, labels: labelsOf(node, version, prepared.digest) }), label);
   } finally {
     unregister?.();
     hold?.release();
@@ -91,6 +90,7 @@ function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, p
     dockerfile: relative(s.workspaceRoot, join(project.rootAbs, node.image.dockerfile ?? '')) || '.',
     context: relative(s.workspaceRoot, project.rootAbs) || '.',
     ref: node.image.name.ref,
+    dockerfileText: prepared.dockerfileText,
     buildArgs: prepared.buildArgs,
     flags: prepared.flags,
     noCache: isBase ? forcedBase : s.noCache,
@@ -116,9 +116,9 @@ function labelsOf(node: ImageNode, version: ProjectVersion, inputs?: string): Re
   });
 }
 
-async function runDocker(s: BuildSession, node: ImageNode, args: Arg[], label: string): Promise<void> {
+async function runDocker(s: BuildSession, node: ImageNode, { args, stdin }: BuildInvocation, label: string): Promise<void> {
   const env = { ...s.env, DOCKER_BUILDKIT: s.builder === 'buildkit' ? '1' : '0' };
-  const result = await docker(args, { dryRun: s.dryRun, prefix: `[${node.id}] `, env, cwd: s.workspaceRoot, signal: s.interrupts.signal, print: s.print });
+  const result = await docker(args, { ...(stdin ? { stdin } : {}), dryRun: s.dryRun, prefix: `[${node.id}] `, env, cwd: s.workspaceRoot, signal: s.interrupts.signal, print: s.print });
   if (s.interrupts.signal.aborted) throw new DockconvError(`build of ${label} interrupted`);
   if (result.exitCode !== 0) throw new DockconvError(`docker build of ${label} failed (exit ${result.exitCode})`);
 }

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatCommand } from '../shown';
-import { buildCommand, type BuildCommand } from './command';
+import { buildInvocation, type BuildCommand } from './command';
+
+const buildCommand = (c: BuildCommand) => buildInvocation(c).args;
 import { imageLabels, publicSource } from './labels';
 
 const base: BuildCommand = {
@@ -32,6 +34,34 @@ describe('docker build command lines', () => {
   });
   it('quotes label values with spaces', () => {
     assert.match(formatCommand(buildCommand({ ...base, labels: { a: 'two words' } })), /--label 'a=two words'/);
+  });
+});
+
+describe('labels for the legacy builder', () => {
+  const dockerfileText = 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN make';
+  const labels = { 'org.opencontainers.image.version': '1.0+2.gabc', 'dev.dockconv.image': 'dev' };
+  it('go as one LABEL line after the Dockerfile, fed on stdin, and the printed line makes the same', () => {
+    const { args, stdin } = buildInvocation({ ...base, labels, dockerfileText });
+    const line = formatCommand(['docker', ...args]);
+    assert.match(line, /^docker build -f - -t shop-dev:alice /);
+    assert.doesNotMatch(line, /--label/);
+    assert.equal(stdin?.text, `${dockerfileText}\nLABEL org.opencontainers.image.version='1.0+2.gabc' dev.dockconv.image='dev'\n`);
+    assert.equal(stdin?.shown, `{ cat apps/shop/docker/dev/Dockerfile; echo; echo "LABEL org.opencontainers.image.version='1.0+2.gabc' dev.dockconv.image='dev'"; }`);
+  });
+  it('a live character in a value switches the printed echo to single quotes', () => {
+    const { stdin } = buildInvocation({ ...base, labels: { a: 'x$HOME' }, dockerfileText });
+    assert.equal(stdin?.shown, `{ cat apps/shop/docker/dev/Dockerfile; echo; echo 'LABEL a='\\''x$HOME'\\'''; }`);
+  });
+  it('stay flags where a line cannot carry them', () => {
+    const flags = (c: Partial<BuildCommand>) => {
+      const { args, stdin } = buildInvocation({ ...base, labels, dockerfileText, ...c });
+      return stdin === undefined && formatCommand(args).includes('--label dev.dockconv.image=dev');
+    };
+    assert.equal(flags({ builder: 'buildkit' }), true, 'BuildKit labels cost nothing');
+    assert.equal(flags({ target: 'builder' }), true, 'a line at the end would label the last stage');
+    assert.equal(flags({ dockerfileText: `${dockerfileText} \\\n` }), true, 'it would join a continued line');
+    assert.equal(flags({ labels: { ...labels, 'org.opencontainers.image.source': "https://h/o'brien" } }), true);
+    assert.equal(flags({ dockerfileText: undefined }), true);
   });
 });
 

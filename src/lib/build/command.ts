@@ -2,8 +2,10 @@
  * The `docker build` command lines, pure: paths relative to the workspace root (where nx runs),
  * so a printed line can be pasted there as is.
  */
-import type { Arg, Shown } from '../shown';
+import { endsInContinuation } from '../dockerfile';
+import { formatCommand, type Arg, type Shown } from '../shown';
 import { buildArgFlags } from './build-args';
+import { labelInstruction } from './labels';
 
 export type Builder = 'buildkit' | 'legacy';
 
@@ -17,21 +19,50 @@ export interface BuildCommand {
   buildArgs: ReadonlyMap<string, Shown>;
   flags: readonly Shown[];
   labels: Readonly<Record<string, string>>;
+  /** The Dockerfile's text: with it the legacy builder can get the labels in one step (below). */
+  dockerfileText?: string;
   noCache?: boolean;
   pull?: boolean;
   builder: Builder;
 }
 
-export function buildCommand(c: BuildCommand): Arg[] {
+export interface BuildInvocation {
+  args: Arg[];
+  /** The Dockerfile docker reads from stdin (`-f -`), and the shell that makes it, for printing. */
+  stdin?: { text: string; shown: string };
+}
+
+/**
+ * The legacy builder commits every `--label` as a step of its own (≈ 50 ms each, seven per
+ * image); one `LABEL` line after the Dockerfile, fed on stdin, is one step. A build of a named
+ * stage keeps the flags: a line at the end would label the last stage, not that one.
+ */
+export function buildInvocation(c: BuildCommand): BuildInvocation {
+  const line = c.builder === 'legacy' && !c.target && c.dockerfileText !== undefined ? labelInstruction(c.labels) : undefined;
+  if (line === undefined || c.dockerfileText === undefined || endsInContinuation(c.dockerfileText)) {
+    return { args: buildCommand(c, c.dockerfile, c.labels) };
+  }
+  return {
+    args: buildCommand(c, '-', {}),
+    stdin: { text: `${c.dockerfileText}\n${line}\n`, shown: `{ cat ${formatCommand([c.dockerfile])}; echo; echo ${doubleQuoted(line)}; }` },
+  };
+}
+
+/** `"…"` reads better than single quotes around a line full of them, when nothing in it is live. */
+function doubleQuoted(text: string): string {
+  return /[$`"\\!]/.test(text) ? formatCommand([text]) : `"${text}"`;
+}
+
+function buildCommand(c: BuildCommand, dockerfile: string, labels: Readonly<Record<string, string>>): Arg[] {
   return [
     'build',
     '-f',
-    c.dockerfile,
+    dockerfile,
     ...(c.target ? ['--target', c.target] : []),
     '-t',
     c.ref,
     ...buildArgFlags(c.buildArgs),
-    ...Object.entries(c.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     ...(c.noCache ? ['--no-cache'] : []),
     ...(c.pull ? ['--pull'] : []),
     // The legacy builder otherwise keeps the container of a failed step; BuildKit has none.

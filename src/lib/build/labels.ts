@@ -32,6 +32,18 @@ export function imageLabels(v: LabelValues): Record<string, string> {
 }
 
 /**
+ * The labels as one Dockerfile `LABEL` instruction, values single-quoted so that nothing in them
+ * is expanded; undefined when a value cannot be written so (a quote, a line break) or a key is
+ * not a plain label key.
+ */
+export function labelInstruction(labels: Readonly<Record<string, string>>): string | undefined {
+  const pairs = Object.entries(labels);
+  if (pairs.length === 0) return undefined;
+  const literal = pairs.every(([k, v]) => /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(k) && !/['\r\n]/.test(v));
+  return literal ? `LABEL ${pairs.map(([k, v]) => `${k}='${v}'`).join(' ')}` : undefined;
+}
+
+/**
  * A git remote URL without credentials: `https://user:token@host/x` → `https://host/x`. An
  * scp-like `git@host:org/repo` keeps its user, which names an account, not a secret.
  */

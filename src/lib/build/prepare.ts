@@ -18,6 +18,8 @@ import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from './pip-conf';
 import type { BuildSession } from './session';
 
 export interface PreparedBuild {
+  /** The Dockerfile's text as digested: what the build is given. */
+  dockerfileText: string;
   buildArgs: Map<string, Shown>;
   flags: Shown[];
   /** FROM / COPY --from images → their IDs now ('missing' when the engine lacks one). */
@@ -36,8 +38,9 @@ export async function prepareBuild(s: BuildSession, node: ImageNode, project: Do
   });
   const buildArgs = mergeBuildArgs(automatic, fromConfig.args, s.buildArgs);
   const parents = await parentIds(s, node, buildArgValues(buildArgs));
+  const dockerfileText = readFileSync(join(project.rootAbs, node.image.dockerfile ?? ''), 'utf8');
   const digest = inputsDigest({
-    dockerfile: readFileSync(join(project.rootAbs, node.image.dockerfile ?? ''), 'utf8'),
+    dockerfile: dockerfileText,
     dockerignore: readDockerignore(project.rootAbs).text,
     contextFiles: contextDigests(node, project),
     buildKeys: buildKeys(node),
@@ -47,7 +50,7 @@ export async function prepareBuild(s: BuildSession, node: ImageNode, project: Do
     parents,
     engine: s.engine,
   });
-  return { buildArgs, flags: fromConfig.flags, parents, digest };
+  return { dockerfileText, buildArgs, flags: fromConfig.flags, parents, digest };
 }
 
 function configBuildArgs(s: BuildSession, node: ImageNode, project: DockerProject): BuildArgs {

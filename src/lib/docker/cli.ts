@@ -21,6 +21,8 @@ export interface DockerCommandOptions {
   print?: (line: string) => void;
   /** Aborting kills docker (SIGTERM, then SIGKILL). */
   signal?: AbortSignal;
+  /** What docker reads on stdin, and the shell that makes it (printed before `| docker …`). */
+  stdin?: { text: string; shown: string };
 }
 
 export interface DockerCommandResult {
@@ -33,9 +35,10 @@ export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
   return env['DOCKCONV_DOCKER'] ?? 'docker';
 }
 
-export function showCommand(args: readonly Arg[], opts: Pick<DockerCommandOptions, 'print' | 'prefix' | 'env'> = {}): void {
+export function showCommand(args: readonly Arg[], opts: Pick<DockerCommandOptions, 'print' | 'prefix' | 'env' | 'stdin'> = {}): void {
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  print(`${opts.prefix ?? ''}$ ${formatCommand([dockerBinary(opts.env), ...args])}`);
+  const from = opts.stdin ? `${opts.stdin.shown} | ` : '';
+  print(`${opts.prefix ?? ''}$ ${from}${formatCommand([dockerBinary(opts.env), ...args])}`);
 }
 
 export async function docker(args: readonly Arg[], opts: DockerCommandOptions = {}): Promise<DockerCommandResult> {
@@ -46,7 +49,8 @@ export async function docker(args: readonly Arg[], opts: DockerCommandOptions = 
     env: opts.env,
     cwd: opts.cwd,
     reject: false,
-    stdio: opts.interactive ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    stdio: opts.interactive ? 'inherit' : [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    ...(opts.stdin ? { input: opts.stdin.text } : {}),
     cancelSignal: opts.signal,
     forceKillAfterDelay: 5000,
   });
