@@ -99,6 +99,7 @@ function buildInputs(node: ImageNode): NonNullable<TargetConfiguration['inputs']
     { env: 'DOCKCONV_TAG' },
     { env: 'DOCKER_HOST' },
     { env: 'DOCKER_CONTEXT' },
+    { runtime: ENGINE_ID },
     { runtime: imagePresence(image) },
     ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
     { dependentTasksOutputFiles: 'dist/dockconv/**/*.json', transitive: true },
@@ -106,18 +107,20 @@ function buildInputs(node: ImageNode): NonNullable<TargetConfiguration['inputs']
 }
 
 /**
+ * The engine's ID keeps one engine's cache entries from standing in for another's. One command
+ * string for every task, so Nx runs it once per invocation rather than once per task.
+ */
+const ENGINE_ID = 'docker info --format "{{.ID}}" 2>/dev/null || echo no-engine';
+
+/**
  * Whether the image is gone since this workspace recorded building it (`docker rmi`): then the
  * hash changes and the task runs again instead of replaying a build whose image is missing.
  * "Not built yet" and "present" hash alike, so the run right after a first build is a cache
- * hit; the engine's ID keeps one engine's cache entries from standing in for another's.
- * (Whatever needs a parent also makes sure it exists, should both image and record be gone.)
+ * hit. (Whatever needs a parent also makes sure it exists, should both image and record be gone.)
  */
 function imagePresence(image: ImageDef): string {
   const record = imageRecordPath(image.projectRoot, image.type);
-  return (
-    `docker info --format "{{.ID}}" 2>/dev/null || echo no-engine; ` +
-    `docker image inspect ${image.name.ref} >/dev/null 2>&1 || test ! -f '${record}' && echo present || echo missing`
-  );
+  return `docker image inspect ${image.name.ref} >/dev/null 2>&1 || test ! -f '${record}' && echo present || echo missing`;
 }
 
 function sourceInputs(source: string): string[] {
