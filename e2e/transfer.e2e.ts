@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
@@ -176,10 +176,57 @@ describe('transfer-image between two real engines', () => {
     if (typeof sshd === 'string') return t.skip(sshd);
     try {
       dest.clear();
-      const { success, out } = await transfer({ image: [BASE, DERIVED], to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key });
+      // sshd.home's known_hosts lists the sshd's host key: that is why the connection is allowed.
+      const { success, out } = await transfer({ image: [BASE, DERIVED], to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home });
       assert.equal(success, true, out);
       assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
       assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+    } finally {
+      sshd.stop();
+    }
+  });
+
+  it('refuses an ssh host whose key is unknown or changed, sending nothing', async (t) => {
+    const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
+    if (typeof sshd === 'string') return t.skip(sshd);
+    const to = `ssh://root@127.0.0.1:${sshd.port}`;
+    const errors = (out: string) => out.split('\n').filter((l) => l.startsWith('error:'));
+    try {
+      dest.clear();
+      const unknown = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: mkdtempSync(join(tmpdir(), 'dockconv-home-')) });
+      assert.equal(unknown.success, false, unknown.out);
+      assert.deepEqual(errors(unknown.out).length, 1, unknown.out);
+      assert.match(
+        unknown.out,
+        new RegExp(
+          `^error: ssh host key of 127\\.0\\.0\\.1:${sshd.port} is not in ~/\\.ssh/known_hosts ` +
+            `\\(it shows ssh-ed25519 SHA256:\\S+; check that fingerprint, then: ssh-keyscan -p ${sshd.port} 127\\.0\\.0\\.1 >> ~/\\.ssh/known_hosts .*\\)$`,
+          'm',
+        ),
+      );
+      assert.equal(dest.docker(['images', '--quiet']), '', 'nothing reached the destination');
+
+      // Another generated key (the client's) recorded for the sshd's address: a changed host key.
+      const home = mkdtempSync(join(tmpdir(), 'dockconv-home-'));
+      const [type, blob] = readFileSync(`${sshd.key}.pub`, 'utf8').trim().split(/\s+/);
+      mkdirSync(join(home, '.ssh'));
+      writeFileSync(join(home, '.ssh/known_hosts'), `[127.0.0.1]:${sshd.port} ${type} ${blob}\n`);
+      const changed = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: home });
+      assert.equal(changed.success, false, changed.out);
+      assert.deepEqual(errors(changed.out).length, 1, changed.out);
+      assert.match(
+        changed.out,
+        new RegExp(`^error: \\S+/known_hosts:1: ssh host key of 127\\.0\\.0\\.1:${sshd.port} differs from the known one \\(possible man-in-the-middle\\); refusing to connect \\(.*\\)$`, 'm'),
+      );
+      assert.equal(dest.docker(['images', '--quiet']), '', 'nothing reached the destination');
+
+      // The escape hatch takes an unlisted host, never a changed key.
+      const accepted = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: mkdtempSync(join(tmpdir(), 'dockconv-home-')), DOCKCONV_SSH_ACCEPT_NEW: '1' });
+      assert.equal(accepted.success, true, accepted.out);
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+      const stillChanged = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: home, DOCKCONV_SSH_ACCEPT_NEW: '1' });
+      assert.equal(stillChanged.success, false, stillChanged.out);
+      assert.match(stillChanged.out, /differs from the known one/);
     } finally {
       sshd.stop();
     }

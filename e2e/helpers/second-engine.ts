@@ -179,13 +179,16 @@ export interface LocalSshd {
   port: number;
   /** Private key file to pass as SSH_KEY. */
   key: string;
+  /** A HOME whose .ssh/known_hosts lists this sshd's host key (as `[127.0.0.1]:<port> …`). */
+  home: string;
   stop(): void;
 }
 
 /**
  * A local sshd on a high port with its own host key and config, accepting one generated key for
  * root, whose sessions see DOCKER_HOST=`engineHost` (so `docker system dial-stdio` over ssh
- * reaches the second engine). The reason instead, where sshd cannot run.
+ * reaches the second engine), and a HOME that knows its host key, as `ssh-keyscan >>
+ * ~/.ssh/known_hosts` would have recorded it. The reason instead, where sshd cannot run.
  */
 export async function startSshd(dir: string, engineHost: string): Promise<LocalSshd | string> {
   if (!existsSync('/usr/sbin/sshd')) return 'no /usr/sbin/sshd (Debian: openssh-server)';
@@ -216,8 +219,6 @@ export async function startSshd(dir: string, engineHost: string): Promise<LocalS
   } catch (err) {
     return `sshd rejects its config: ${String((err as { stderr?: Buffer }).stderr ?? err)}`;
   }
-  const log = openSync(join(dir, 'sshd.log'), 'a');
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', log, log] });
   const listening = () => {
     try {
       execFileSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore' });
@@ -226,11 +227,24 @@ export async function startSshd(dir: string, engineHost: string): Promise<LocalS
       return false;
     }
   };
+  // The port depends on the pid only: an sshd this process just stopped may still hold it, and
+  // `listening` must not mistake that one (with another host key) for the new one.
+  try {
+    await waitFor(() => !listening(), 10000, 'port busy');
+  } catch {
+    return `port ${port} stays busy`;
+  }
+  const log = openSync(join(dir, 'sshd.log'), 'a');
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', log, log] });
   try {
     await waitFor(() => child.exitCode === null && listening(), 10000, 'sshd did not listen');
   } catch {
     child.kill();
     return `sshd did not start; see ${join(dir, 'sshd.log')}`;
   }
-  return { port, key: join(dir, 'client_key'), stop: () => child.kill() };
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.ssh'), { recursive: true });
+  const [type, blob] = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/);
+  writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${port} ${type} ${blob}\n`);
+  return { port, key: join(dir, 'client_key'), home, stop: () => child.kill() };
 }

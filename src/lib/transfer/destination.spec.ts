@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from '../errors';
-import { currentEngine, parseDestination } from './destination';
+import { currentEngine, parseDestination, type Endpoint } from './destination';
 
 function configDir(contexts: Record<string, string>, tls?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-ctx-'));
@@ -99,4 +99,55 @@ test('an engine is local behind a unix socket or a loopback address, whatever th
   const dir = configDir({ prod: 'ssh://ops@prod-host', here: 'unix:///run/docker.sock' });
   assert.equal(parseDestination('prod', { ...env, DOCKER_CONFIG: dir }).local, false);
   assert.equal(parseDestination('here', { ...env, DOCKER_CONFIG: dir }).local, true);
+});
+
+/** An ed25519 public key blob (SSH wire format), what ssh2 hands the host verifier. */
+function hostKey(): Buffer {
+  const raw = Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
+  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  return Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]);
+}
+
+function homeWithKnownHosts(text: string): string {
+  const home = mkdtempSync(join(tmpdir(), 'dockconv-home-'));
+  mkdirSync(join(home, '.ssh'));
+  writeFileSync(join(home, '.ssh/known_hosts'), text);
+  return home;
+}
+
+/** Presents `key` as ssh2 would; the refusal as the user would see it, or undefined if accepted. */
+function present(endpoint: Endpoint, key: Buffer): string | undefined {
+  const verify = endpoint.options.sshOptions?.hostVerifier as (key: Buffer) => boolean;
+  const accepted = verify(key);
+  assert.equal(accepted, endpoint.hostKeyRefusal?.() === undefined);
+  return endpoint.hostKeyRefusal?.()?.describe();
+}
+
+test('ssh host keys are checked against ~/.ssh/known_hosts', () => {
+  const [key, other] = [hostKey(), hostKey()];
+  const home = homeWithKnownHosts(`# hosts\n[gpu-box]:2222 ssh-ed25519 ${key.toString('base64')}\n`);
+  const known = parseDestination('ssh://deploy@gpu-box:2222', { HOME: home });
+  assert.equal(present(known, key), undefined);
+  // Keys of the listed type are asked for first, so that the host shows the key known for it.
+  assert.equal((known.options.sshOptions?.algorithms?.serverHostKey as string[])[0], 'ssh-ed25519');
+  assert.match(
+    present(known, other) ?? '',
+    /^.*known_hosts:2: ssh host key of gpu-box:2222 differs from the known one \(possible man-in-the-middle\); refusing to connect \(it now shows ssh-ed25519 SHA256:\S+; .*ssh-keygen -R '\[gpu-box\]:2222'/,
+  );
+  const unknown = parseDestination('deploy@gpu-box', { HOME: home });
+  assert.match(
+    present(unknown, key) ?? '',
+    /^ssh host key of gpu-box:22 is not in ~\/\.ssh\/known_hosts \(it shows ssh-ed25519 SHA256:\S+; check that fingerprint, then: ssh-keyscan -p 22 gpu-box >> ~\/\.ssh\/known_hosts .*DOCKCONV_SSH_ACCEPT_NEW=1/,
+  );
+  assert.equal(unknown.options.sshOptions?.algorithms, undefined);
+});
+
+test('DOCKCONV_SSH_ACCEPT_NEW=1 lets an unlisted host through, never a changed or revoked key', () => {
+  const [key, other, bad] = [hostKey(), hostKey(), hostKey()];
+  const home = homeWithKnownHosts(`gpu-box ssh-ed25519 ${key.toString('base64')}\n@revoked * ssh-ed25519 ${bad.toString('base64')}\n`);
+  const env = { HOME: home, DOCKCONV_SSH_ACCEPT_NEW: '1' };
+  assert.equal(present(parseDestination('u@new-box', env), other), undefined);
+  assert.match(present(parseDestination('u@gpu-box', env), other) ?? '', /differs from the known one/);
+  assert.match(present(parseDestination('u@new-box', env), bad) ?? '', /known_hosts:2: ssh host key of new-box:22 is marked @revoked/);
+  assert.match(present(parseDestination('u@new-box', { HOME: home }), other) ?? '', /is not in ~\/\.ssh\/known_hosts/);
 });

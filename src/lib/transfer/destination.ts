@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerOptions } from 'dockerode';
 import { DockconvError } from '../errors';
+import { checkHostKey, describeKey, knownHostsFiles, lookupName, preferredAlgorithms, readKnownHosts, type HostKeyCheck } from './known-hosts';
 
 export interface Endpoint {
   /** The engine as the user named it, for messages. */
@@ -18,6 +19,11 @@ export interface Endpoint {
   options: DockerOptions;
   /** The engine runs on this machine (a unix socket or a loopback address): no network between. */
   local: boolean;
+  /**
+   * ssh only: why the last connection was refused over the host key, if it was. ssh2 then fails
+   * with a generic "Host denied" handshake error, so whoever reports the failure asks here.
+   */
+  hostKeyRefusal?: () => DockconvError | undefined;
 }
 
 const DEFAULT_HOST = 'unix:///var/run/docker.sock';
@@ -71,7 +77,7 @@ function fromUrl(url: string, env: NodeJS.ProcessEnv, tls?: TlsFiles): Omit<Endp
     case 'https:':
       return { host: url, options: tcpOptions(parsed, env, tls), local };
     case 'ssh:':
-      return { host: url, options: sshOptions(parsed, env), local };
+      return { host: url, ...sshEndpoint(parsed, env), local };
     default:
       throw new DockconvError(`unsupported Docker host scheme '${parsed.protocol}' in '${url}'`, { hint: HINT });
   }
@@ -112,22 +118,90 @@ function readTlsDir(dir: string): TlsFiles | undefined {
 /**
  * ssh:// goes through docker-modem's ssh agent (ssh2 + `docker system dial-stdio` on the host,
  * exactly what the docker CLI runs there). Keys: SSH_KEY names an identity file; otherwise the
- * ssh agent (SSH_AUTH_SOCK) and the usual ~/.ssh/id_* files are tried.
+ * ssh agent (SSH_AUTH_SOCK) and the usual ~/.ssh/id_* files are tried. The host key is checked
+ * against known_hosts (hostKeyGuard).
  */
-function sshOptions(url: URL, env: NodeJS.ProcessEnv): DockerOptions {
+function sshEndpoint(url: URL, env: NodeJS.ProcessEnv): Pick<Endpoint, 'options' | 'hostKeyRefusal'> {
   const username = decodeURIComponent(url.username) || env['USER'] || 'root';
+  const port = url.port ? Number(url.port) : 22;
   const privateKey = identity(env);
+  const guard = hostKeyGuard(url.hostname, port, env);
   return {
-    protocol: 'ssh',
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 22,
-    username,
-    sshOptions: {
-      ...(privateKey ? { privateKey } : {}),
-      ...(env['SSH_AUTH_SOCK'] ? { agent: env['SSH_AUTH_SOCK'] } : {}),
-      readyTimeout: 15000,
+    options: {
+      protocol: 'ssh',
+      host: url.hostname,
+      port,
+      username,
+      sshOptions: {
+        ...(privateKey ? { privateKey } : {}),
+        ...(env['SSH_AUTH_SOCK'] ? { agent: env['SSH_AUTH_SOCK'] } : {}),
+        ...(guard.algorithms ? { algorithms: { serverHostKey: guard.algorithms } } : {}),
+        hostVerifier: guard.verify,
+        readyTimeout: 15000,
+      },
     },
+    hostKeyRefusal: guard.refusal,
   };
+}
+
+/** Set to 1: accept a host that known_hosts does not list (never a changed or revoked key). */
+const ACCEPT_NEW_ENV = 'DOCKCONV_SSH_ACCEPT_NEW';
+
+interface HostKeyGuard {
+  /** For ssh2's hostVerifier: it passes the raw key blob when no hostHash is set. */
+  verify: (key: Buffer) => boolean;
+  /** Host key algorithms to offer, known ones first (preferredAlgorithms). */
+  algorithms?: ReturnType<typeof preferredAlgorithms>;
+  refusal: () => DockconvError | undefined;
+}
+
+/**
+ * Refuses what ssh in batch mode refuses (the docker CLI runs ssh non-interactively): a host not
+ * in known_hosts, a key other than the listed one, a revoked key. Only DOCKCONV_SSH_ACCEPT_NEW=1
+ * lets an unlisted host through, for first contact in scripts; nothing is written to known_hosts.
+ * The files are read here, once, so that the verdict does not change between connections.
+ */
+function hostKeyGuard(hostname: string, port: number, env: NodeJS.ProcessEnv): HostKeyGuard {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  const name = lookupName(host, port);
+  const { entries, unreadable } = readKnownHosts(knownHostsFiles(env));
+  const acceptNew = env[ACCEPT_NEW_ENV] === '1';
+  let refusal: DockconvError | undefined;
+  const verify = (key: Buffer): boolean => {
+    refusal = unreadable[0]
+      ? new DockconvError(`cannot read ${unreadable[0].file} to check the ssh host key of ${host}:${port}: ${unreadable[0].reason}`)
+      : refuse(checkHostKey(entries, name, key), key, host, port, acceptNew);
+    return refusal === undefined;
+  };
+  return { verify, algorithms: preferredAlgorithms(entries, name), refusal: () => refusal };
+}
+
+function refuse(check: HostKeyCheck, key: Buffer, host: string, port: number, acceptNew: boolean): DockconvError | undefined {
+  const where = { file: check.entry?.file, line: check.entry?.line };
+  switch (check.verdict) {
+    case 'known':
+      return undefined;
+    case 'unknown':
+      if (acceptNew) return undefined;
+      return new DockconvError(`ssh host key of ${host}:${port} is not in ~/.ssh/known_hosts`, {
+        hint:
+          `it shows ${describeKey(key)}; check that fingerprint, then: ssh-keyscan -p ${port} ${host} >> ~/.ssh/known_hosts ` +
+          `(or connect once with ssh); ${ACCEPT_NEW_ENV}=1 accepts an unlisted host without recording it`,
+      });
+    case 'changed':
+      return new DockconvError(
+        `ssh host key of ${host}:${port} differs from the known one (possible man-in-the-middle); refusing to connect`,
+        {
+          ...where,
+          hint: `it now shows ${describeKey(key)}; only if the host really got a new key: ssh-keygen -R '${lookupName(host, port)}', then add the new one`,
+        },
+      );
+    case 'revoked':
+      return new DockconvError(`ssh host key of ${host}:${port} is marked @revoked; refusing to connect`, {
+        ...where,
+        hint: `it shows ${describeKey(key)}; a revoked key is never accepted: the host needs a new one`,
+      });
+  }
 }
 
 function identity(env: NodeJS.ProcessEnv): Buffer | undefined {

@@ -67,6 +67,9 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
   try {
     await Promise.race([docker.ping(), timeout]);
   } catch (err) {
+    // A refused ssh host key surfaces as ssh2's generic "Host denied"; say what was wrong instead.
+    const refused = endpoint.hostKeyRefusal?.();
+    if (refused) throw refused;
     throw new DockconvError(`cannot reach the ${role} Docker engine at ${endpoint.label}: ${describeError(err).trim()}`, {
       hint: endpoint.host === endpoint.label ? undefined : endpoint.host,
     });
