@@ -39,6 +39,16 @@ describe('dockerTargets', () => {
     assert.deepEqual(build?.configurations, { base: { image: 'base' }, dev: { image: 'dev' } });
   });
 
+  it('the aggregate is cached on the union of its images\' inputs, each once', () => {
+    const p = targetsFor('p');
+    const inputs = (target: string) => (p[target]?.inputs ?? []).map((i) => JSON.stringify(i));
+    const aggregate = inputs('docker-build');
+    assert.equal(p['docker-build']?.cache, true);
+    assert.deepEqual([...aggregate].sort(), [...new Set([...inputs('docker-build-base'), ...inputs('docker-build-dev')])].sort());
+    assert.equal(aggregate.filter((i) => i.includes('docker info')).length, 1);
+    assert.equal(aggregate.filter((i) => i.includes('docker image inspect')).length, 2);
+  });
+
   it('inputs: the copied context, the image itself, and git only when the version is consumed', () => {
     const p = targetsFor('p');
     const base = JSON.stringify(p['docker-build-base']?.inputs);

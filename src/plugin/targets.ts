@@ -44,13 +44,24 @@ function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], option
     // requested image does not need; the hash includes the forwarded value, so a skip is never
     // mistaken for a build in the cache.
     dependsOn: nodes.map((n) => ({ target: imageBuildTarget(options, n.image.type), params: 'forward' as const })),
-    cache: false,
+    // Cached on everything its images' tasks hash (their files, image presence, records), so a
+    // re-run with nothing changed forks no process for it either, and a hit still implies every
+    // image is there and current, even under --exclude-task-dependencies.
+    cache: true,
+    inputs: unionOf(nodes.map(buildInputs)),
     metadata: {
       ...DOCKER_META,
       description: `Build the Docker images of ${project.name}: ${images.map((i) => i.name.ref).join(', ')}`,
       help: { command: 'nx run <project>:docker-build --image=<image>', example: { options: { image: images[0]?.type } } },
     },
   };
+}
+
+type Inputs = NonNullable<TargetConfiguration['inputs']>;
+
+function unionOf(lists: Inputs[]): Inputs {
+  const seen = new Map(lists.flat().map((input) => [JSON.stringify(input), input]));
+  return [...seen.values()];
 }
 
 function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: ImageGraph, options: NormalizedPluginOptions): TargetConfiguration {
@@ -85,7 +96,7 @@ function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: I
  * The executor then compares the exact inputs (after .dockerignore) with the image's label,
  * so a change Nx cannot rule out still runs no `docker build` when nothing relevant moved.
  */
-function buildInputs(node: ImageNode): NonNullable<TargetConfiguration['inputs']> {
+function buildInputs(node: ImageNode): Inputs {
   const { image } = node;
   const files = [
     `{projectRoot}/docker/${image.type}/**/*`,
