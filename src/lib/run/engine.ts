@@ -22,6 +22,8 @@ export async function engineInfo(env: NodeJS.ProcessEnv = process.env): Promise<
   try {
     return (await new Docker(endpoint.options).info()) as EngineInfo;
   } catch (err) {
+    const refused = endpoint.hostKeyRefusal?.();
+    if (refused) throw refused;
     throw new DockconvError(`cannot reach the Docker engine at ${endpoint.host}: ${(err as Error).message}`, {
       hint: 'is dockerd running, and DOCKER_HOST / the Docker context right?',
     });
