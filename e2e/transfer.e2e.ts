@@ -171,8 +171,9 @@ describe('transfer-image between two real engines', () => {
     assert.match(missing.out, /image 'dockconv-no-such-image:nope' not found on the source engine/);
   });
 
-  it('through ssh://root@127.0.0.1:<port> to a local sshd', async (t) => {
-    const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
+  it('through ssh://root@127.0.0.1:<port> to a local sshd, on one ssh connection', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockconv-sshd-'));
+    const sshd = await startSshd(dir, dest.host);
     if (typeof sshd === 'string') return t.skip(sshd);
     try {
       dest.clear();
@@ -181,6 +182,9 @@ describe('transfer-image between two real engines', () => {
       assert.equal(success, true, out);
       assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
       assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+      // Ping, plan, load, verify and tag: a dozen API requests, one ssh login (sshd's own log).
+      const logins = readFileSync(join(dir, 'sshd.log'), 'utf8').match(/Accepted publickey for root/g) ?? [];
+      assert.equal(logins.length, 1, 'ssh logins');
     } finally {
       sshd.stop();
     }

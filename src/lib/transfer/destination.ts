@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DockerOptions } from 'dockerode';
+import Docker, { type DockerOptions } from 'dockerode';
 import { DockconvError } from '../errors';
+import { SshDockerAgent } from './ssh-agent';
 import { checkHostKey, describeKey, knownHostsFiles, lookupName, preferredAlgorithms, readKnownHosts, type HostKeyCheck } from './known-hosts';
 
 export interface Endpoint {
@@ -31,6 +32,26 @@ const USER_AT_HOST = /^([^@\s/:]+)@([^@\s/:]+)(?::(\d+))?$/;
 
 export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   return env['DOCKER_CONFIG'] || join(homedir(), '.docker');
+}
+
+export interface EngineClient {
+  docker: Docker;
+  /** Closes what the client keeps open (an ssh connection). */
+  close(): void;
+}
+
+/**
+ * A client for several requests: over ssh they share one connection (ssh-agent.ts) instead of
+ * docker-modem's connection per request.
+ */
+export function engineClient(endpoint: Endpoint): EngineClient {
+  const { options } = endpoint;
+  if (options.protocol !== 'ssh') return { docker: new Docker(options), close: () => undefined };
+  const port = Number(options.port);
+  const agent = new SshDockerAgent({ ...options.sshOptions, host: options.host, port, username: options.username });
+  // docker-modem uses an `agent` it is given; dockerode's typings leave the option out.
+  const http: DockerOptions & { agent: SshDockerAgent } = { protocol: 'http', host: options.host, port, agent };
+  return { docker: new Docker(http), close: () => agent.close() };
 }
 
 /** Parses a transfer destination (`to`). */

@@ -5,12 +5,12 @@
  */
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { DockconvError, describeError } from '../errors';
 import { formatCommand } from '../shown';
 import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
-import { currentEngine, parseDestination, type Endpoint } from './destination';
+import { currentEngine, engineClient, parseDestination, type Endpoint } from './destination';
 import { destinationState, inspectSource } from './inventory';
 import { planTransfer, totalSize, type ImagePlan, type TransferPlan } from './plan';
 import { createProgress, formatBytes } from './progress';
@@ -47,7 +47,16 @@ export async function transferImages(req: TransferRequest): Promise<TransferRepo
   if (req.images.length === 0) throw new DockconvError('transfer-image needs at least one image', { hint: 'set --image' });
   const destination = parseDestination(req.to);
   const source = req.source ?? currentEngine();
-  const [src, dst] = [new Docker(source.options), new Docker(destination.options)];
+  const [src, dst] = [engineClient(source), engineClient(destination)];
+  try {
+    return await transferBetween(src.docker, dst.docker, source, destination, req, log);
+  } finally {
+    src.close();
+    dst.close();
+  }
+}
+
+async function transferBetween(src: Docker, dst: Docker, source: Endpoint, destination: Endpoint, req: TransferRequest, log: (line: string) => void): Promise<TransferReport> {
   await reach(src, source, 'source');
   await reach(dst, destination, 'destination');
   const images = await Promise.all(req.images.map((ref) => inspectSource(src, ref)));
