@@ -5,7 +5,9 @@
  *       and time, vs `docker save | gzip | docker load`;
  *   (b) empty destination: time vs raw `docker save | docker load` (ours by default, which sends
  *       a local engine the archive uncompressed, and ours forced to gzip; plus gzip -1 / pigz -1
- *       pipelines, to show what compression costs on incompressible data).
+ *       pipelines, to show what compression costs on incompressible data);
+ *   (c) planning over ssh against a destination with 40 images: docker-modem's ssh transport
+ *       against ours.
  * Image: a 200 MB random base layer + a 1 MB random top layer (random = worst case for gzip).
  *
  *   node --import tsx bench/transfer.ts [repetitions=3]
@@ -17,13 +19,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BUSYBOX_IMAGE, docker, ensureEngine } from '../e2e/helpers/engine';
-import { countingProxy, startSecondEngine, type SecondEngine } from '../e2e/helpers/second-engine';
+import Docker from 'dockerode';
+import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from '../e2e/helpers/second-engine';
+import { engineClient, parseDestination } from '../src/lib/transfer/destination';
+import { destinationState } from '../src/lib/transfer/inventory';
 import type { Compression } from '../src/lib/transfer/compress';
 import { transferImages } from '../src/lib/transfer/transfer';
 
 const REPS = Number(process.argv[2] ?? 3);
 const BASE = 'dockconv-bench-base:latest';
 const TOP = 'dockconv-bench-top:latest';
+const SSH_IMAGES = 40;
 
 function randomFile(path: string, bytes: number): void {
   const fd = openSync(path, 'w');
@@ -127,6 +133,39 @@ async function empty(dest: SecondEngine): Promise<void> {
   }
 }
 
+/**
+ * (c): planning over ssh against a destination holding many images (one request per image):
+ * docker-modem's own ssh transport (a login per request) against ours (one connection).
+ */
+async function sshPlanning(dest: SecondEngine): Promise<void> {
+  const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-bench-sshd-')), dest.host);
+  if (typeof sshd === 'string') return console.log(`\n(c) skipped: ${sshd}`);
+  dest.clear();
+  await pipeline(`docker save ${BUSYBOX_IMAGE} | docker --host ${dest.host} load -q`);
+  const ctx = mkdtempSync(join(tmpdir(), 'dockconv-bench-many-'));
+  for (let i = 0; i < SSH_IMAGES; i++) {
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nLABEL n=${i}\n`);
+    dest.docker(['build', '-q', '-t', `many:${i}`, ctx]);
+  }
+  const endpoint = parseDestination(`ssh://root@127.0.0.1:${sshd.port}`, { ...process.env, SSH_KEY: sshd.key, HOME: sshd.home });
+  const ours = engineClient(endpoint);
+  const times = { modem: [] as number[], ours: [] as number[] };
+  try {
+    for (let i = 0; i < REPS; i++) {
+      times.modem.push(await timed(() => destinationState(new Docker(endpoint.options))));
+      times.ours.push(await timed(() => destinationState(ours.docker)));
+    }
+  } finally {
+    ours.close();
+    sshd.stop();
+    rmSync(ctx, { recursive: true, force: true });
+  }
+  console.log(`\n(c) planning over ssh (a local sshd) against a destination with ${SSH_IMAGES} images`);
+  console.log(`  docker-modem's ssh transport (a login per request)  ${median(times.modem).toFixed(2)} s`);
+  console.log(`  transfer-image's (one connection, one stream)       ${median(times.ours).toFixed(2)} s`);
+  console.log(`  ratio: ${(median(times.modem) / median(times.ours)).toFixed(1)}x`);
+}
+
 function mb(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
 }
@@ -139,6 +178,7 @@ async function main(): Promise<void> {
     console.log(`repetitions: ${REPS} (medians); engines: ${docker(['version', '--format', '{{.Server.Version}}'])} -> ${dest.docker(['version', '--format', '{{.Server.Version}}'])}`);
     await withBase(dest);
     await empty(dest);
+    await sshPlanning(dest);
   } finally {
     dest.clear();
     docker(['rmi', '-f', TOP, BASE]);
