@@ -161,7 +161,7 @@ describe('docker-build in a real workspace', () => {
     const before = ids();
     const out = ok(['run', 'shop:docker-build', '--dryRun', '--noCache', '--forceBase', '--skip-nx-cache']);
     // The legacy builder gets its labels as one LABEL line after the Dockerfile, on stdin.
-    assert.match(out, /\$ \{ cat apps\/shop\/docker\/base\/Dockerfile; echo; echo "LABEL [^"]+"; \} \| docker build -f - -t shop-base:\S+ .*--no-cache/);
+    assert.match(out, /\$ \{ cat apps\/shop\/docker\/base\/Dockerfile; printf '\\n%s\\n' "LABEL [^"]+"; \} \| docker build -f - -t shop-base:\S+ .*--no-cache/);
     assert.match(out, /\$ \{ cat apps\/shop\/docker\/dev\/Dockerfile; .*\| docker build -f - -t shop-dev:\S+ .*--no-cache/);
     assert.match(out, /\$ docker build -f apps\/shop\/docker\/app\/Dockerfile --target builder -t shop-app-builder:\S+ .*--label dev.dockconv.image=app/);
     assert.deepEqual(changed(before, ids()), []);

@@ -1,10 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatCommand } from '../shown';
 import { buildInvocation, type BuildCommand } from './command';
+import { imageLabels, publicSource } from './labels';
 
 const buildCommand = (c: BuildCommand) => buildInvocation(c).args;
-import { imageLabels, publicSource } from './labels';
 
 const base: BuildCommand = {
   dockerfile: 'apps/shop/docker/dev/Dockerfile',
@@ -46,11 +50,19 @@ describe('labels for the legacy builder', () => {
     assert.match(line, /^docker build -f - -t shop-dev:alice /);
     assert.doesNotMatch(line, /--label/);
     assert.equal(stdin?.text, `${dockerfileText}\nLABEL org.opencontainers.image.version='1.0+2.gabc' dev.dockconv.image='dev'\n`);
-    assert.equal(stdin?.shown, `{ cat apps/shop/docker/dev/Dockerfile; echo; echo "LABEL org.opencontainers.image.version='1.0+2.gabc' dev.dockconv.image='dev'"; }`);
+    assert.equal(stdin?.shown, `{ cat apps/shop/docker/dev/Dockerfile; printf '\\n%s\\n' "LABEL org.opencontainers.image.version='1.0+2.gabc' dev.dockconv.image='dev'"; }`);
   });
-  it('a live character in a value switches the printed echo to single quotes', () => {
+  it('a live character in a value switches the printed line to single quotes', () => {
     const { stdin } = buildInvocation({ ...base, labels: { a: 'x$HOME' }, dockerfileText });
-    assert.equal(stdin?.shown, `{ cat apps/shop/docker/dev/Dockerfile; echo; echo 'LABEL a='\\''x$HOME'\\'''; }`);
+    assert.equal(stdin?.shown, `{ cat apps/shop/docker/dev/Dockerfile; printf '\\n%s\\n' 'LABEL a='\\''x$HOME'\\'''; }`);
+  });
+  it('the printed shell makes exactly the text docker is given, backslashes and all', () => {
+    const { stdin } = buildInvocation({ ...base, labels: { a: 'c:\\new\\tab', b: '$(x) `y` "z"' }, dockerfileText });
+    assert.ok(stdin);
+    const dir = mkdtempSync(join(tmpdir(), 'dockconv-cmd-'));
+    mkdirSync(join(dir, 'apps/shop/docker/dev'), { recursive: true });
+    writeFileSync(join(dir, 'apps/shop/docker/dev/Dockerfile'), dockerfileText);
+    assert.equal(execFileSync('sh', ['-c', stdin.shown], { cwd: dir, encoding: 'utf8' }), stdin.text);
   });
   it('stay flags where a line cannot carry them', () => {
     const flags = (c: Partial<BuildCommand>) => {

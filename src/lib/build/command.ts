@@ -44,11 +44,14 @@ export function buildInvocation(c: BuildCommand): BuildInvocation {
   }
   return {
     args: buildCommand(c, '-', {}),
-    stdin: { text: `${c.dockerfileText}\n${line}\n`, shown: `{ cat ${formatCommand([c.dockerfile])}; echo; echo ${doubleQuoted(line)}; }` },
+    stdin: { text: `${c.dockerfileText}\n${line}\n`, shown: `{ cat ${formatCommand([c.dockerfile])}; printf '\\n%s\\n' ${doubleQuoted(line)}; }` },
   };
 }
 
-/** `"…"` reads better than single quotes around a line full of them, when nothing in it is live. */
+/**
+ * `"…"` reads better than single quotes around a line full of them, when nothing in it is live.
+ * printf, not echo: some shells' echo expands backslashes.
+ */
 function doubleQuoted(text: string): string {
   return /[$`"\\!]/.test(text) ? formatCommand([text]) : `"${text}"`;
 }
