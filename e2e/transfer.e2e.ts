@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { ExecutorContext } from '@nx/devkit';
 import { BUSYBOX_IMAGE, REPO_ROOT, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from './helpers/second-engine';
@@ -41,7 +42,8 @@ const context: ExecutorContext = {
 async function transfer(options: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<{ success: boolean; out: string }> {
   const lines: string[] = [];
   const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-  const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  // Nx's logger colours its lines where it thinks a terminal or CI wants colour.
+  const capture = (...args: unknown[]) => void lines.push(stripVTControlCharacters(args.map(String).join(' ')));
   Object.assign(console, { log: capture, info: capture, warn: capture, error: capture });
   const savedEnv = { ...process.env };
   Object.assign(process.env, env);

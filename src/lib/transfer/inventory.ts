@@ -51,6 +51,20 @@ export async function destinationState(docker: Docker): Promise<DestinationState
   return { imageIds, chainIds: new Set(layerLists.flatMap((layers) => chainIds(layers))) };
 }
 
+/**
+ * Whether the engine keeps images in the containerd image store (opt-in from Engine 24, the
+ * default on new installs from 29). Its `docker load` imports through containerd, which fails on
+ * an archive whose manifest names a layer the archive leaves out, so such a destination gets
+ * every layer. Untested against a real one: the engines here are 20.10 (docs/BENCHMARKS.md).
+ */
+export function usesContainerdStore(info: { DriverStatus?: readonly (readonly string[])[] | null }): boolean {
+  return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value?.startsWith('io.containerd.snapshotter'));
+}
+
+export async function engineUsesContainerdStore(docker: Docker): Promise<boolean> {
+  return usesContainerdStore((await docker.info()) as { DriverStatus?: string[][] });
+}
+
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;

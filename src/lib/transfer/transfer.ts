@@ -11,7 +11,7 @@ import { formatCommand } from '../shown';
 import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
 import { currentEngine, engineClient, parseDestination, type Endpoint } from './destination';
-import { destinationState, inspectSource } from './inventory';
+import { destinationState, engineUsesContainerdStore, inspectSource } from './inventory';
 import { planTransfer, totalSize, type ImagePlan, type TransferPlan } from './plan';
 import { createProgress, formatBytes } from './progress';
 import { parseLoadResponse, tagImage, tagOf, verifyImage } from './verify';
@@ -60,7 +60,7 @@ async function transferBetween(src: Docker, dst: Docker, source: Endpoint, desti
   await reach(src, source, 'source');
   await reach(dst, destination, 'destination');
   const images = await Promise.all(req.images.map((ref) => inspectSource(src, ref)));
-  const plan = planTransfer(images, await destinationState(dst), { full: req.full });
+  const plan = planTransfer(images, await destinationState(dst), { full: req.full || (await needsEveryLayer(dst, destination, log)) });
   printPlan(plan, destination, log, req.dryRun === true);
   if (req.dryRun) return { plan, sentBytes: 0, rawBytes: 0 };
   const sent = plan.loadIds.length ? await send(src, dst, plan, destination, req, log) : { sentBytes: 0, rawBytes: 0 };
@@ -85,6 +85,12 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function needsEveryLayer(dst: Docker, destination: Endpoint, log: (line: string) => void): Promise<boolean> {
+  if (!(await engineUsesContainerdStore(dst))) return false;
+  log(`${destination.label} keeps images in the containerd image store, whose load needs every layer in the archive: sending all of them`);
+  return true;
 }
 
 function printPlan(plan: TransferPlan, destination: Endpoint, log: (line: string) => void, detailed: boolean): void {
