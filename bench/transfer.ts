@@ -6,8 +6,9 @@
  *   (b) empty destination: time vs raw `docker save | docker load` (ours by default, which sends
  *       a local engine the archive uncompressed, and ours forced to gzip; plus gzip -1 / pigz -1
  *       pipelines, to show what compression costs on incompressible data);
- *   (c) planning over ssh against a destination with 40 images: docker-modem's ssh transport
- *       against ours.
+ *   (c) planning over ssh against a destination with 40 images that the source holds too:
+ *       docker-modem's ssh transport against ours, with and without reading shared images on
+ *       the source.
  * Image: a 200 MB random base layer + a 1 MB random top layer (random = worst case for gzip).
  *
  *   node --import tsx bench/transfer.ts [repetitions=3]
@@ -21,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { BUSYBOX_IMAGE, docker, ensureEngine } from '../e2e/helpers/engine';
 import Docker from 'dockerode';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from '../e2e/helpers/second-engine';
-import { engineClient, parseDestination } from '../src/lib/transfer/destination';
+import { currentEngine, engineClient, parseDestination } from '../src/lib/transfer/destination';
 import { destinationState } from '../src/lib/transfer/inventory';
 import type { Compression } from '../src/lib/transfer/compress';
 import { transferImages } from '../src/lib/transfer/transfer';
@@ -134,36 +135,42 @@ async function empty(dest: SecondEngine): Promise<void> {
 }
 
 /**
- * (c): planning over ssh against a destination holding many images (one request per image):
- * docker-modem's own ssh transport (a login per request) against ours (one connection).
+ * (c): planning over ssh against a destination holding many images, all also on the source (as
+ * when this machine fed it): docker-modem's own ssh transport (a login per request), ours (one
+ * connection), and ours reading the images both engines hold on the source (what transfer-image
+ * does).
  */
 async function sshPlanning(dest: SecondEngine): Promise<void> {
   const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-bench-sshd-')), dest.host);
   if (typeof sshd === 'string') return console.log(`\n(c) skipped: ${sshd}`);
   dest.clear();
-  await pipeline(`docker save ${BUSYBOX_IMAGE} | docker --host ${dest.host} load -q`);
   const ctx = mkdtempSync(join(tmpdir(), 'dockconv-bench-many-'));
-  for (let i = 0; i < SSH_IMAGES; i++) {
+  const many = Array.from({ length: SSH_IMAGES }, (_, i) => `dockconv-bench-many:${i}`);
+  many.forEach((ref, i) => {
     writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BUSYBOX_IMAGE}\nLABEL n=${i}\n`);
-    dest.docker(['build', '-q', '-t', `many:${i}`, ctx]);
-  }
+    docker(['build', '-q', '-t', ref, ctx]);
+  });
+  await pipeline(`docker save ${many.join(' ')} | docker --host ${dest.host} load -q`);
   const endpoint = parseDestination(`ssh://root@127.0.0.1:${sshd.port}`, { ...process.env, SSH_KEY: sshd.key, HOME: sshd.home });
   const ours = engineClient(endpoint);
-  const times = { modem: [] as number[], ours: [] as number[] };
+  const local = new Docker(currentEngine().options);
+  const times = { modem: [] as number[], ours: [] as number[], shared: [] as number[] };
   try {
     for (let i = 0; i < REPS; i++) {
       times.modem.push(await timed(() => destinationState(new Docker(endpoint.options))));
       times.ours.push(await timed(() => destinationState(ours.docker)));
+      times.shared.push(await timed(() => destinationState(ours.docker, local)));
     }
   } finally {
     ours.close();
     sshd.stop();
     rmSync(ctx, { recursive: true, force: true });
+    docker(['rmi', ...many]);
   }
-  console.log(`\n(c) planning over ssh (a local sshd) against a destination with ${SSH_IMAGES} images`);
-  console.log(`  docker-modem's ssh transport (a login per request)  ${median(times.modem).toFixed(2)} s`);
-  console.log(`  transfer-image's (one connection, one stream)       ${median(times.ours).toFixed(2)} s`);
-  console.log(`  ratio: ${(median(times.modem) / median(times.ours)).toFixed(1)}x`);
+  console.log(`\n(c) planning over ssh (a local sshd) against a destination with ${SSH_IMAGES} images, all also on the source`);
+  console.log(`  docker-modem's ssh transport (a login per request)       ${median(times.modem).toFixed(2)} s`);
+  console.log(`  one ssh connection, every image inspected across         ${median(times.ours).toFixed(2)} s`);
+  console.log(`  one ssh connection, shared images read on the source     ${median(times.shared).toFixed(2)} s   (transfer-image)`);
 }
 
 function mb(bytes: number): string {

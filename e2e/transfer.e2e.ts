@@ -21,6 +21,7 @@ const BASE = 'dockconv-xfer-base:e2e';
 const DERIVED = 'dockconv-xfer-derived:e2e';
 const DERIVED_LAYER = 200 * 1024;
 const TEXT = 'dockconv-xfer-text:e2e';
+const DEST_ONLY = 'dockconv-xfer-dest-only:e2e';
 const TEXT_LAYER = 1024 * 1024;
 
 /** The packed executor as Nx loads it (dist/ is built by `node scripts/test.mjs e2e`). */
@@ -123,6 +124,25 @@ describe('transfer-image between two real engines', () => {
       assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('plans by reading images both engines hold on the source: only the others are inspected across', async () => {
+    const ctx = mkdtempSync(join(tmpdir(), 'dockconv-xfer-ctx-'));
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BASE}\nLABEL only=destination\n`);
+    dest.docker(['build', '-q', '-t', DEST_ONLY, ctx]);
+    const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-plan-${process.pid}.sock`));
+    try {
+      const { success, out } = await transfer({ image: DERIVED, to: proxy.host, dryRun: true });
+      assert.equal(success, true, out);
+      const inspected = proxy.requests().filter((r) => /\/images\/[^/]+\/json /.test(r));
+      const id = (ref: string, on: (args: string[]) => string) => on(['image', 'inspect', '--format', '{{.Id}}', ref]).replace('sha256:', '');
+      assert.ok(inspected.some((r) => r.includes(id(DEST_ONLY, dest.docker))), inspected.join('\n'));
+      for (const shared of [BASE, DERIVED]) assert.ok(!inspected.some((r) => r.includes(id(shared, docker))), `${shared} inspected across: ${inspected.join('\n')}`);
+      assert.match(out, /already there, tag only/);
+    } finally {
+      await proxy.close();
+      dest.docker(['rmi', DEST_ONLY]);
     }
   });
 

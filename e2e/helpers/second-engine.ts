@@ -127,6 +127,8 @@ export interface CountingProxy {
   host: string;
   /** Bytes clients sent towards the engine (request bodies included): what crossed the "wire". */
   uploaded(): number;
+  /** Request lines (`GET /v1.41/images/…/json`) clients sent, in order. */
+  requests(): string[];
   /** Cut every connection and stop accepting once this many bytes went up. */
   killAfter(bytes: number): void;
   close(): Promise<void>;
@@ -136,6 +138,7 @@ export interface CountingProxy {
 export async function countingProxy(target: string, socket: string): Promise<CountingProxy> {
   rmSync(socket, { force: true });
   let up = 0;
+  const lines: string[] = [];
   let limit = Infinity;
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -143,6 +146,8 @@ export async function countingProxy(target: string, socket: string): Promise<Cou
     open.add(client).add(upstream);
     client.on('data', (chunk: Buffer) => {
       up += chunk.length;
+      // HTTP/1.1 request lines; a layer's bytes spelling one by chance is not a worry in tests.
+      for (const m of chunk.toString('latin1').matchAll(/(?:GET|HEAD|POST|PUT|DELETE) \/\S* HTTP\/1\.1\r\n/g)) lines.push(m[0].trim());
       if (up > limit) cutAll();
     });
     client.pipe(upstream).pipe(client);
@@ -164,6 +169,7 @@ export async function countingProxy(target: string, socket: string): Promise<Cou
     socket,
     host: `unix://${socket}`,
     uploaded: () => up,
+    requests: () => [...lines],
     killAfter(bytes) {
       limit = bytes;
     },

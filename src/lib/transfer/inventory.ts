@@ -36,19 +36,28 @@ async function layerSizes(docker: Docker, id: string, layers: number): Promise<(
   return sized.length === layers ? sized : new Array<number | undefined>(layers).fill(undefined);
 }
 
-/** Every image ID and layer chain the destination holds (all images, intermediate ones included). */
-export async function destinationState(docker: Docker): Promise<DestinationState> {
-  const images = await docker.listImages({ all: true });
-  const imageIds = new Set(images.map((i) => i.Id));
-  const layerLists = await mapLimit([...imageIds], 8, async (id) => {
-    try {
-      return (await docker.getImage(id).inspect()).RootFS.Layers ?? [];
-    } catch (err) {
-      if (statusOf(err) === 404) return []; // removed while we looked
-      throw err;
-    }
-  });
+/**
+ * Every image ID and layer chain the destination holds (all images, intermediate ones included).
+ * An image ID is the digest of the image's config, which lists its layers: an image the source
+ * holds too is read there (a local socket, typically) rather than across the link, and only the
+ * images the source lacks are inspected on the destination. Over ssh each inspect is a round
+ * trip; a destination fed from this machine holds mostly images this machine has.
+ */
+export async function destinationState(dst: Docker, src?: Docker): Promise<DestinationState> {
+  const imageIds = new Set((await dst.listImages({ all: true })).map((i) => i.Id));
+  const onSource = new Set(src ? (await src.listImages({ all: true })).map((i) => i.Id) : []);
+  const readFrom = (id: string) => (src && onSource.has(id) ? src : dst);
+  const layerLists = await mapLimit([...imageIds], 8, (id) => layersOf(readFrom(id), id));
   return { imageIds, chainIds: new Set(layerLists.flatMap((layers) => chainIds(layers))) };
+}
+
+async function layersOf(docker: Docker, id: string): Promise<string[]> {
+  try {
+    return (await docker.getImage(id).inspect()).RootFS.Layers ?? [];
+  } catch (err) {
+    if (statusOf(err) === 404) return []; // removed while we looked: its layers are only not skipped
+    throw err;
+  }
 }
 
 /**
