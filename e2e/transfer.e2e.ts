@@ -127,7 +127,7 @@ describe('transfer-image between two real engines', () => {
     }
   });
 
-  it('plans by reading images both engines hold on the source: only the others are inspected across', async () => {
+  it('plans by reading images both engines hold on the local source: only the others are inspected across', async () => {
     const ctx = mkdtempSync(join(tmpdir(), 'dockconv-xfer-ctx-'));
     writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BASE}\nLABEL only=destination\n`);
     dest.docker(['build', '-q', '-t', DEST_ONLY, ctx]);

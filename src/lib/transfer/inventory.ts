@@ -38,24 +38,25 @@ async function layerSizes(docker: Docker, id: string, layers: number): Promise<(
 
 /**
  * Every image ID and layer chain the destination holds (all images, intermediate ones included).
- * An image ID is the digest of the image's config, which lists its layers: an image the source
- * holds too is read there (a local socket, typically) rather than across the link, and only the
- * images the source lacks are inspected on the destination. Over ssh each inspect is a round
- * trip; a destination fed from this machine holds mostly images this machine has.
+ * An image ID is the digest of the image's config, which lists its layers, so an image the source
+ * holds too has the same layers there. With a source on this machine (`localSource`) each image
+ * is asked there first, and only images the source lacks are inspected across the link: over ssh
+ * every inspect is a round trip, and a destination fed from this machine holds mostly images this
+ * machine has.
  */
-export async function destinationState(dst: Docker, src?: Docker): Promise<DestinationState> {
+export async function destinationState(dst: Docker, localSource?: Docker): Promise<DestinationState> {
   const imageIds = new Set((await dst.listImages({ all: true })).map((i) => i.Id));
-  const onSource = new Set(src ? (await src.listImages({ all: true })).map((i) => i.Id) : []);
-  const readFrom = (id: string) => (src && onSource.has(id) ? src : dst);
-  const layerLists = await mapLimit([...imageIds], 8, (id) => layersOf(readFrom(id), id));
+  const layersOfId = async (id: string) => (localSource && (await layersOf(localSource, id))) ?? (await layersOf(dst, id)) ?? [];
+  const layerLists = await mapLimit([...imageIds], 8, layersOfId);
   return { imageIds, chainIds: new Set(layerLists.flatMap((layers) => chainIds(layers))) };
 }
 
-async function layersOf(docker: Docker, id: string): Promise<string[]> {
+/** The image's layers, or undefined when the engine does not have it (or removed it as we looked). */
+async function layersOf(docker: Docker, id: string): Promise<string[] | undefined> {
   try {
     return (await docker.getImage(id).inspect()).RootFS.Layers ?? [];
   } catch (err) {
-    if (statusOf(err) === 404) return []; // removed while we looked: its layers are only not skipped
+    if (statusOf(err) === 404) return undefined;
     throw err;
   }
 }

@@ -60,7 +60,8 @@ async function transferBetween(src: Docker, dst: Docker, source: Endpoint, desti
   await reach(src, source, 'source');
   await reach(dst, destination, 'destination');
   const images = await Promise.all(req.images.map((ref) => inspectSource(src, ref)));
-  const plan = planTransfer(images, await destinationState(dst, src), { full: req.full || (await needsEveryLayer(dst, destination, log)) });
+  const state = await destinationState(dst, source.local ? src : undefined);
+  const plan = planTransfer(images, state, { full: req.full || (await needsEveryLayer(dst, destination, log)) });
   printPlan(plan, destination, log, req.dryRun === true);
   if (req.dryRun) return { plan, sentBytes: 0, rawBytes: 0 };
   const sent = plan.loadIds.length ? await send(src, dst, plan, destination, req, log) : { sentBytes: 0, rawBytes: 0 };
