@@ -212,6 +212,22 @@ describe('transfer-image between two real engines', () => {
     }
   });
 
+  it('a host where the docker dial fails says why, in one line', async (t) => {
+    // What a user outside the docker group gets from `docker system dial-stdio`.
+    const denied = 'permission denied while trying to connect to the Docker daemon socket';
+    const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host, [`ForceCommand echo '${denied}' >&2; exit 1`]);
+    if (typeof sshd === 'string') return t.skip(sshd);
+    try {
+      const { success, out } = await transfer({ image: BASE, to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home });
+      assert.equal(success, false, out);
+      const errors = out.split('\n').filter((l) => l.startsWith('error:'));
+      assert.equal(errors.length, 1, out);
+      assert.match(errors[0] ?? '', new RegExp(`cannot reach the destination Docker engine at ssh://\\S+: \`docker system dial-stdio\` on the host exited 1: ${denied}`));
+    } finally {
+      sshd.stop();
+    }
+  });
+
   it('refuses an ssh host whose key is unknown or changed, sending nothing', async (t) => {
     const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
     if (typeof sshd === 'string') return t.skip(sshd);

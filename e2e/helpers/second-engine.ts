@@ -196,7 +196,7 @@ export interface LocalSshd {
  * reaches the second engine), and a HOME that knows its host key, as `ssh-keyscan >>
  * ~/.ssh/known_hosts` would have recorded it. The reason instead, where sshd cannot run.
  */
-export async function startSshd(dir: string, engineHost: string): Promise<LocalSshd | string> {
+export async function startSshd(dir: string, engineHost: string, extraConfig: readonly string[] = []): Promise<LocalSshd | string> {
   if (!existsSync('/usr/sbin/sshd')) return 'no /usr/sbin/sshd (Debian: openssh-server)';
   if (process.getuid?.() !== 0) return 'sshd for root login needs root';
   mkdirSync(dir, { recursive: true });
@@ -218,6 +218,7 @@ export async function startSshd(dir: string, engineHost: string): Promise<LocalS
     'StrictModes no',
     'UsePAM no',
     `SetEnv DOCKER_HOST=${engineHost}`,
+    ...extraConfig,
   ].join('\n');
   writeFileSync(join(dir, 'sshd_config'), `${config}\n`);
   try {

@@ -65,10 +65,30 @@ export class SshDockerAgent extends Agent {
   }
 }
 
+const DIAL = 'docker system dial-stdio';
+
 function dialStdio(client: Client): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
-    client.exec('docker system dial-stdio', (err, stream) => (err ? reject(err) : resolve(stream)));
+    client.exec(DIAL, (err, stream) => (err ? reject(err) : resolve(failsWithStderr(stream))));
   });
+}
+
+/**
+ * When the host cannot run the dial (no docker CLI on its PATH, a user outside the docker group),
+ * the request would only see its stream close ("socket hang up"); the host's own words say why.
+ */
+function failsWithStderr(stream: ClientChannel): ClientChannel {
+  let stderr = '';
+  stream.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-2000);
+  });
+  stream.on('exit', (code: number | null) => {
+    if (!code) return;
+    const said = stderr.trim().split('\n').at(-1);
+    stream.emit('error', new Error(`\`${DIAL}\` on the host exited ${code}${said ? `: ${said}` : ''}`));
+    stream.destroy();
+  });
+  return stream;
 }
 
 /** What Node's HTTP client calls on a socket beyond the stream interface. */
