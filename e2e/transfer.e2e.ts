@@ -212,6 +212,20 @@ describe('transfer-image between two real engines', () => {
     }
   });
 
+  it('an ssh alias from ~/.ssh/config reaches the engine as the docker CLI would (HostName, Port, User, IdentityFile)', async (t) => {
+    const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
+    if (typeof sshd === 'string') return t.skip(sshd);
+    try {
+      dest.clear();
+      writeFileSync(join(sshd.home, '.ssh/config'), `Host engine-box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.key}\n`);
+      const { success, out } = await transfer({ image: BASE, to: 'ssh://engine-box' }, { HOME: sshd.home, SSH_KEY: '', SSH_AUTH_SOCK: '' });
+      assert.equal(success, true, out);
+      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+    } finally {
+      sshd.stop();
+    }
+  });
+
   it('a host where the docker dial fails says why, in one line', async (t) => {
     // What a user outside the docker group gets from `docker system dial-stdio`.
     const denied = 'permission denied while trying to connect to the Docker daemon socket';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Docker, { type DockerOptions } from 'dockerode';
 import { DockconvError } from '../errors';
 import { SshDockerAgent } from './ssh-agent';
-import { checkHostKey, describeKey, knownHostsFiles, lookupName, preferredAlgorithms, readKnownHosts, type HostKeyCheck } from './known-hosts';
+import { sshEndpoint } from './ssh-endpoint';
 
 export interface Endpoint {
   /** The engine as the user named it, for messages. */
@@ -98,10 +98,16 @@ function fromUrl(url: string, env: NodeJS.ProcessEnv, tls?: TlsFiles): Omit<Endp
     case 'https:':
       return { host: url, options: tcpOptions(parsed, env, tls), local };
     case 'ssh:':
-      return { host: url, ...sshEndpoint(parsed, env), local };
+      return sshFromUrl(url, parsed, env);
     default:
       throw new DockconvError(`unsupported Docker host scheme '${parsed.protocol}' in '${url}'`, { hint: HINT });
   }
+}
+
+/** ssh's local-or-not follows the host a config alias stands for. */
+function sshFromUrl(url: string, parsed: URL, env: NodeJS.ProcessEnv): Omit<Endpoint, 'label'> {
+  const { options, hostKeyRefusal, target } = sshEndpoint(parsed, env);
+  return { host: url, options, hostKeyRefusal, local: isLoopback(target.host) };
 }
 
 function isLoopback(hostname: string): boolean {
@@ -134,107 +140,6 @@ function readTlsDir(dir: string): TlsFiles | undefined {
   const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name)) : undefined);
   const files = { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
   return files.ca || files.cert ? files : undefined;
-}
-
-/**
- * ssh:// goes through docker-modem's ssh agent (ssh2 + `docker system dial-stdio` on the host,
- * exactly what the docker CLI runs there). Keys: SSH_KEY names an identity file; otherwise the
- * ssh agent (SSH_AUTH_SOCK) and the usual ~/.ssh/id_* files are tried. The host key is checked
- * against known_hosts (hostKeyGuard).
- */
-function sshEndpoint(url: URL, env: NodeJS.ProcessEnv): Pick<Endpoint, 'options' | 'hostKeyRefusal'> {
-  const username = decodeURIComponent(url.username) || env['USER'] || 'root';
-  const port = url.port ? Number(url.port) : 22;
-  const privateKey = identity(env);
-  const guard = hostKeyGuard(url.hostname, port, env);
-  return {
-    options: {
-      protocol: 'ssh',
-      host: url.hostname,
-      port,
-      username,
-      sshOptions: {
-        ...(privateKey ? { privateKey } : {}),
-        ...(env['SSH_AUTH_SOCK'] ? { agent: env['SSH_AUTH_SOCK'] } : {}),
-        ...(guard.algorithms ? { algorithms: { serverHostKey: guard.algorithms } } : {}),
-        hostVerifier: guard.verify,
-        readyTimeout: 15000,
-      },
-    },
-    hostKeyRefusal: guard.refusal,
-  };
-}
-
-/** Set to 1: accept a host that known_hosts does not list (never a changed or revoked key). */
-const ACCEPT_NEW_ENV = 'DOCKCONV_SSH_ACCEPT_NEW';
-
-interface HostKeyGuard {
-  /** For ssh2's hostVerifier: it passes the raw key blob when no hostHash is set. */
-  verify: (key: Buffer) => boolean;
-  /** Host key algorithms to offer, known ones first (preferredAlgorithms). */
-  algorithms?: ReturnType<typeof preferredAlgorithms>;
-  refusal: () => DockconvError | undefined;
-}
-
-/**
- * Refuses what ssh in batch mode refuses (the docker CLI runs ssh non-interactively): a host not
- * in known_hosts, a key other than the listed one, a revoked key. Only DOCKCONV_SSH_ACCEPT_NEW=1
- * lets an unlisted host through, for first contact in scripts; nothing is written to known_hosts.
- * The files are read here, once, so that the verdict does not change between connections.
- */
-function hostKeyGuard(hostname: string, port: number, env: NodeJS.ProcessEnv): HostKeyGuard {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1');
-  const name = lookupName(host, port);
-  const { entries, unreadable } = readKnownHosts(knownHostsFiles(env));
-  const acceptNew = env[ACCEPT_NEW_ENV] === '1';
-  let refusal: DockconvError | undefined;
-  const verify = (key: Buffer): boolean => {
-    refusal = unreadable[0]
-      ? new DockconvError(`cannot read ${unreadable[0].file} to check the ssh host key of ${host}:${port}: ${unreadable[0].reason}`)
-      : refuse(checkHostKey(entries, name, key), key, host, port, acceptNew);
-    return refusal === undefined;
-  };
-  return { verify, algorithms: preferredAlgorithms(entries, name), refusal: () => refusal };
-}
-
-function refuse(check: HostKeyCheck, key: Buffer, host: string, port: number, acceptNew: boolean): DockconvError | undefined {
-  const where = { file: check.entry?.file, line: check.entry?.line };
-  switch (check.verdict) {
-    case 'known':
-      return undefined;
-    case 'unknown':
-      if (acceptNew) return undefined;
-      return new DockconvError(`ssh host key of ${host}:${port} is not in ~/.ssh/known_hosts`, {
-        hint:
-          `it shows ${describeKey(key)}; check that fingerprint, then: ssh-keyscan -p ${port} ${host} >> ~/.ssh/known_hosts ` +
-          `(or connect once with ssh); ${ACCEPT_NEW_ENV}=1 accepts an unlisted host without recording it`,
-      });
-    case 'changed':
-      return new DockconvError(
-        `ssh host key of ${host}:${port} differs from the known one (possible man-in-the-middle); refusing to connect`,
-        {
-          ...where,
-          hint: `it now shows ${describeKey(key)}; only if the host really got a new key: ssh-keygen -R '${lookupName(host, port)}', then add the new one`,
-        },
-      );
-    case 'revoked':
-      return new DockconvError(`ssh host key of ${host}:${port} is marked @revoked; refusing to connect`, {
-        ...where,
-        hint: `it shows ${describeKey(key)}; a revoked key is never accepted: the host needs a new one`,
-      });
-  }
-}
-
-function identity(env: NodeJS.ProcessEnv): Buffer | undefined {
-  const named = env['SSH_KEY'];
-  if (named) {
-    if (!existsSync(named)) throw new DockconvError(`SSH_KEY names '${named}', which does not exist`);
-    return readFileSync(named);
-  }
-  if (env['SSH_AUTH_SOCK']) return undefined;
-  const dir = join(env['HOME'] || homedir(), '.ssh');
-  const found = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(dir, f)).find((f) => existsSync(f));
-  return found ? readFileSync(found) : undefined;
 }
 
 /** A context's files live under a folder named by the SHA-256 of its name (docker CLI layout). */
