@@ -33,6 +33,13 @@ describe('isRemoteEngine', () => {
     it(label, () => assert.equal(isRemoteEngine({ DOCKER_CONFIG: config, ...env }), remote));
   }
 
+  it('an ssh host behind a ProxyJump is remote: the address alone decides, no ssh settings are read', () => {
+    const home = mkdtempSync(join(tmpdir(), 'dockconv-home-'));
+    mkdirSync(join(home, '.ssh'));
+    writeFileSync(join(home, '.ssh', 'config'), 'Host inner\n  ProxyJump bastion\n  Port nope\n');
+    assert.equal(isRemoteEngine({ DOCKER_CONFIG: config, HOME: home, DOCKER_HOST: 'ssh://inner', SSH_KEY: '/no/such/key' }), true);
+  });
+
   it('the current context of config.json', () => {
     writeFileSync(join(config, 'config.json'), JSON.stringify({ currentContext: 'lab' }));
     try {

@@ -7,14 +7,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import Docker from 'dockerode';
 import { DockconvError } from '../errors';
-import { currentEngine } from '../transfer/destination';
+import { currentEngine, currentEngineHost } from '../transfer/destination';
 import type { EngineInfo, HostGpuFacts } from './gpu';
 
 /** Remote: DOCKER_HOST or the current context point anywhere but a local socket (tcp://, ssh://). */
 export function isRemoteEngine(env: NodeJS.ProcessEnv = process.env): boolean {
-  const host = env['DOCKER_HOST'];
-  if (host && /^(unix|npipe):/.test(host)) return false;
-  return !/^(unix|npipe):/.test(currentEngine(env).host);
+  return !/^(unix|npipe):/.test(currentEngineHost(env));
 }
 
 export async function engineInfo(env: NodeJS.ProcessEnv = process.env): Promise<EngineInfo> {

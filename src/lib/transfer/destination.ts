@@ -71,6 +71,16 @@ export function currentEngine(env: NodeJS.ProcessEnv = process.env): Endpoint {
   return context ? fromContext(context, env) : { ...fromUrl(DEFAULT_HOST, env), label: 'default' };
 }
 
+/**
+ * Only the address of that engine: what says whether it is on this machine, without reading ssh
+ * settings that matter only to a connection this tool makes itself.
+ */
+export function currentEngineHost(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['DOCKER_HOST']) return env['DOCKER_HOST'];
+  const context = env['DOCKER_CONTEXT'] || currentContextName(env);
+  return context && context !== 'default' ? contextHost(context, env) : DEFAULT_HOST;
+}
+
 function currentContextName(env: NodeJS.ProcessEnv): string | undefined {
   const file = join(dockerConfigDir(env), 'config.json');
   if (!existsSync(file)) return undefined;
@@ -154,7 +164,16 @@ interface ContextMeta {
 
 function fromContext(name: string, env: NodeJS.ProcessEnv): Endpoint {
   if (name === 'default') return { ...fromUrl(env['DOCKER_HOST'] || DEFAULT_HOST, env), label: 'default' };
-  const root = join(dockerConfigDir(env), 'contexts');
+  const tls = readTlsDir(join(contextsDir(env), 'tls', contextId(name), 'docker'));
+  return { ...fromUrl(contextHost(name, env), env, tls), label: `context ${name}` };
+}
+
+function contextsDir(env: NodeJS.ProcessEnv): string {
+  return join(dockerConfigDir(env), 'contexts');
+}
+
+function contextHost(name: string, env: NodeJS.ProcessEnv): string {
+  const root = contextsDir(env);
   const metaFile = join(root, 'meta', contextId(name), 'meta.json');
   if (!existsSync(metaFile)) {
     throw new DockconvError(`unknown transfer destination '${name}': no such Docker context`, {
@@ -164,8 +183,7 @@ function fromContext(name: string, env: NodeJS.ProcessEnv): Endpoint {
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
   const host = meta.Endpoints?.docker?.Host;
   if (!host) throw new DockconvError(`Docker context '${name}' has no docker endpoint`, { file: metaFile });
-  const tls = readTlsDir(join(root, 'tls', contextId(name), 'docker'));
-  return { ...fromUrl(host, env, tls), label: `context ${name}` };
+  return host;
 }
 
 function knownContexts(root: string): string {
