@@ -113,6 +113,25 @@ describe('transfer-image between two real engines', () => {
     dest.docker(['rmi', DERIVED]);
   });
 
+  it('killing the destination engine mid-transfer: a clear error, no tag there, a rerun completes', async () => {
+    const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-kill-${process.pid}.sock`));
+    try {
+      // Mid-archive: the base layer alone is 300 kB, and `full` sends it too.
+      proxy.onUploaded(DERIVED_LAYER, () => dest.kill());
+      const killed = await transfer({ image: DERIVED, to: proxy.host, full: true });
+      assert.equal(killed.success, false, killed.out);
+      assert.match(killed.out, /^error: transfer to unix:\S+ failed: .*\(nothing was tagged there; run it again\)$/m);
+    } finally {
+      await proxy.close();
+    }
+    await dest.restart();
+    assert.throws(() => dest.docker(['image', 'inspect', DERIVED]), 'no tag may be left behind');
+    const again = await transfer({ image: DERIVED, to: dest.host });
+    assert.equal(again.success, true, again.out);
+    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
+    dest.docker(['rmi', DERIVED]);
+  });
+
   it('sends only the derived layer when the destination has base (bytes counted on the wire)', async () => {
     const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-count-${process.pid}.sock`));
     try {

@@ -20,6 +20,10 @@ export interface SecondEngine {
   docker(args: string[]): string;
   /** Removes every image, so each test starts from a known destination. */
   clear(): void;
+  /** SIGKILL, as a crash or a power cut would end it, mid-whatever it is doing. */
+  kill(): void;
+  /** Starts it again on the same data root, and waits until it answers. */
+  restart(): Promise<void>;
   stop(): void;
 }
 
@@ -52,6 +56,14 @@ export async function startSecondEngine(): Promise<SecondEngine> {
     clear() {
       // prune handles parent/child order, which `rmi -f <all ids>` does not.
       docker(['image', 'prune', '--all', '--force']);
+    },
+    kill() {
+      stopDaemon(join(STATE, 'dockerd.pid'), 'SIGKILL');
+    },
+    async restart() {
+      launch(socket);
+      started = true;
+      await waitFor(answers, 60000, `second dockerd did not come back on ${socket}; see ${join(STATE, 'dockerd.log')}`);
     },
     stop() {
       if (started) stopDaemon(join(STATE, 'dockerd.pid'));
@@ -93,12 +105,12 @@ function launch(socket: string): void {
   child.unref();
 }
 
-function stopDaemon(pidfile: string): void {
+function stopDaemon(pidfile: string, signal: NodeJS.Signals = 'SIGTERM'): void {
   if (!existsSync(pidfile)) return;
   const pid = Number(readFileSync(pidfile, 'utf8').trim());
   if (!pid) return;
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
   } catch {
     return; // already gone
   }
@@ -131,6 +143,8 @@ export interface CountingProxy {
   requests(): string[];
   /** Cut every connection and stop accepting once this many bytes went up. */
   killAfter(bytes: number): void;
+  /** Call `fn` once, as soon as this many bytes went up (before they are passed on). */
+  onUploaded(bytes: number, fn: () => void): void;
   close(): Promise<void>;
 }
 
@@ -140,12 +154,18 @@ export async function countingProxy(target: string, socket: string): Promise<Cou
   let up = 0;
   const lines: string[] = [];
   let limit = Infinity;
+  let trigger: { bytes: number; fn: () => void } | undefined;
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target);
     open.add(client).add(upstream);
     client.on('data', (chunk: Buffer) => {
       up += chunk.length;
+      if (trigger && up >= trigger.bytes) {
+        const { fn } = trigger;
+        trigger = undefined;
+        fn();
+      }
       // HTTP/1.1 request lines; a layer's bytes spelling one by chance is not a worry in tests.
       for (const m of chunk.toString('latin1').matchAll(/(?:GET|HEAD|POST|PUT|DELETE) \/\S* HTTP\/1\.1\r\n/g)) lines.push(m[0].trim());
       if (up > limit) cutAll();
@@ -172,6 +192,9 @@ export async function countingProxy(target: string, socket: string): Promise<Cou
     requests: () => [...lines],
     killAfter(bytes) {
       limit = bytes;
+    },
+    onUploaded(bytes, fn) {
+      trigger = { bytes, fn };
     },
     close: () =>
       new Promise<void>((resolve) => {
