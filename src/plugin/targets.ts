@@ -18,7 +18,8 @@ export function dockerTargets(project: DockerProject, graph: ImageGraph, options
   const nodes = project.images.flatMap((i) => graph.get(imageId(project.name, i.type)) ?? []);
   const targets: Targets = {};
   for (const node of nodes) targets[imageBuildTarget(options, node.image.type)] = imageBuildTargetConfig(node, nodes, graph, options);
-  if (nodes.length) targets[options.buildTargetName] = aggregateBuildTarget(project, nodes, options);
+  const imageInputs = nodes.map((n) => targets[imageBuildTarget(options, n.image.type)]?.inputs ?? []);
+  if (nodes.length) targets[options.buildTargetName] = aggregateBuildTarget(project, nodes, unionOf(imageInputs), options);
   const runnable = project.images;
   if (runnable.length) targets[options.runTargetName] = runTarget(project, runnable, options);
   if (nodes.length) targets[options.transferTargetName] = transferTarget(project, nodes);
@@ -34,7 +35,7 @@ function perImageConfigurations(images: readonly ImageDef[], option: (image: Ima
   return Object.fromEntries(images.map((i) => [i.type, option(i)]));
 }
 
-function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], options: NormalizedPluginOptions): TargetConfiguration {
+function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], inputs: Inputs, options: NormalizedPluginOptions): TargetConfiguration {
   const images = nodes.map((n) => n.image);
   return {
     executor: EXECUTORS.build,
@@ -48,7 +49,7 @@ function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], option
     // re-run with nothing changed forks no process for it either, and a hit still implies every
     // image is there and current, even under --exclude-task-dependencies.
     cache: true,
-    inputs: unionOf(nodes.map(buildInputs)),
+    inputs,
     metadata: {
       ...DOCKER_META,
       description: `Build the Docker images of ${project.name}: ${images.map((i) => i.name.ref).join(', ')}`,
