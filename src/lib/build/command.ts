@@ -38,13 +38,12 @@ export interface BuildInvocation {
  * stage keeps the flags: a line at the end would label the last stage, not that one.
  */
 export function buildInvocation(c: BuildCommand): BuildInvocation {
-  const line = c.builder === 'legacy' && !c.target && c.dockerfileText !== undefined ? labelInstruction(c.labels) : undefined;
-  if (line === undefined || c.dockerfileText === undefined || endsInContinuation(c.dockerfileText)) {
-    return { args: buildCommand(c, c.dockerfile, c.labels) };
-  }
+  const text = c.builder === 'legacy' && !c.target ? c.dockerfileText : undefined;
+  const line = text === undefined || endsInContinuation(text) ? undefined : labelInstruction(c.labels);
+  if (text === undefined || line === undefined) return { args: buildCommand(c, c.dockerfile, c.labels) };
   return {
     args: buildCommand(c, '-', {}),
-    stdin: { text: `${c.dockerfileText}\n${line}\n`, shown: `{ cat ${formatCommand([c.dockerfile])}; printf '\\n%s\\n' ${doubleQuoted(line)}; }` },
+    stdin: { text: `${text}\n${line}\n`, shown: `{ cat ${formatCommand([c.dockerfile])}; printf '\\n%s\\n' ${doubleQuoted(line)}; }` },
   };
 }
 
