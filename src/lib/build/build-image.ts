@@ -12,7 +12,6 @@ import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
 import { parseBoolean } from '../run-config';
 import { expand } from '../variables';
 import { buildInvocation, type BuildCommand, type BuildInvocation } from './command';
-import { inspectImage } from './engine';
 import { INPUTS_LABEL } from './inputs';
 import { imageLabels } from './labels';
 import { holdPipConf } from './pip-conf';
@@ -36,7 +35,7 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
   const project = node && s.projects.get(node.image.project);
   if (!node || !project) throw new DockconvError(`unknown image ${id}`);
   const prefix = `[${id}] `;
-  const existing = await inspectImage(node.image.name.ref, s.env);
+  const existing = await s.inspect(node.image.name.ref);
   if (policy.onlyIfMissing && existing) return 'present';
   const prepared = await prepareBuild(s, node, project);
   if (!policy.force && existing?.labels[INPUTS_LABEL] === prepared.digest) {
@@ -45,9 +44,13 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
     return 'current';
   }
   if (!existing && policy.onlyIfMissing) s.print(`${prefix}${node.image.name.ref} is missing: building it`);
-  await buildImage(s, node, project, prepared);
+  try {
+    await buildImage(s, node, project, prepared);
+  } finally {
+    s.forgetInspections();
+  }
   if (!s.dryRun) {
-    const built = await inspectImage(node.image.name.ref, s.env);
+    const built = await s.inspect(node.image.name.ref);
     if (!built) throw new DockconvError(`docker build of ${node.image.name.ref} reported success but the image is not there`);
     record(s, node, built.id, prepared.digest);
   }

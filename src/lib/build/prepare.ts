@@ -12,7 +12,6 @@ import { consumesVersion } from '../version-inputs';
 import type { Shown } from '../shown';
 import { automaticBuildArgs, buildArgValues, mergeBuildArgs, parseBuildArgsConfig, type BuildArgs } from './build-args';
 import { contextFiles, digestFiles, readDockerignore } from './context-files';
-import { inspectImage } from './engine';
 import { inputsDigest } from './inputs';
 import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from './pip-conf';
 import type { BuildSession } from './session';
@@ -62,7 +61,7 @@ function configBuildArgs(s: BuildSession, node: ImageNode, project: DockerProjec
 
 async function parentIds(s: BuildSession, node: ImageNode, args: Record<string, string>): Promise<Record<string, string>> {
   const refs = externalImages(node.dockerfile, args);
-  const ids = await Promise.all(refs.map(async (ref) => (await inspectImage(ref, s.env))?.id ?? 'missing'));
+  const ids = await Promise.all(refs.map(async (ref) => (await s.inspect(ref))?.id ?? 'missing'));
   return Object.fromEntries(refs.map((ref, i) => [ref, ids[i] ?? 'missing']));
 }
 

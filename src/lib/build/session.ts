@@ -9,7 +9,7 @@ import type { DockerProject, ImageDef } from '../project';
 import type { Shown } from '../shown';
 import type { Replacements } from '../variables';
 import type { Builder } from './command';
-import { detectBuilder, engineId } from './engine';
+import { detectBuilder, engineId, inspectImage, type ImageState } from './engine';
 import { installInterrupts, type Interrupts } from './interrupt';
 import { stampVersion, type ProjectVersion } from './version-stamp';
 
@@ -35,11 +35,19 @@ export interface BuildSession extends BuildSettings {
   interrupts: Interrupts;
   versionOf(project: DockerProject): Promise<ProjectVersion>;
   replacements(image: ImageDef): Replacements;
+  /**
+   * `docker image inspect`, asked once per image until a build in this session changes the
+   * engine: a per-image task asks about its parent both to ensure it and to digest its ID.
+   */
+  inspect(ref: string): Promise<ImageState | undefined>;
+  /** A build replaced an image: every answer inspect() kept may be stale. */
+  forgetInspections(): void;
 }
 
 export async function openSession(settings: BuildSettings): Promise<BuildSession> {
   const [engine, builder] = await Promise.all([engineId(settings.env), detectBuilder(settings.env)]);
   const versions = new Map<string, Promise<ProjectVersion>>();
+  const inspections = new Map<string, Promise<ImageState | undefined>>();
   return {
     ...settings,
     builder,
@@ -52,6 +60,17 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
         versions.set(project.name, version);
       }
       return version;
+    },
+    inspect(ref) {
+      let answer = inspections.get(ref);
+      if (!answer) {
+        answer = inspectImage(ref, settings.env);
+        inspections.set(ref, answer);
+      }
+      return answer;
+    },
+    forgetInspections() {
+      inspections.clear();
     },
     replacements(image) {
       return imageReplacements(image, { workspaceRoot: settings.workspaceRoot, user: currentUser(settings.env), cwd: process.cwd() });
