@@ -66,6 +66,15 @@ function build(tag: string, dockerfile: string, files: Record<string, Buffer> = 
 
 describe('transfer-image between two real engines', () => {
   let dest: SecondEngine;
+  /** The image ID the destination has under `ref`. */
+  const destId = (ref: string) => dest.docker(['image', 'inspect', '--format', '{{.Id}}', ref]);
+  /** After a failed transfer: running it again succeeds with the source's image ID. */
+  const rerunCompletes = async () => {
+    const again = await transfer({ image: DERIVED, to: dest.host });
+    assert.equal(again.success, true, again.out);
+    assert.equal(destId(DERIVED), imageIdOf(DERIVED));
+    dest.docker(['rmi', DERIVED]);
+  };
 
   before(async () => {
     ensureEngine();
@@ -82,7 +91,7 @@ describe('transfer-image between two real engines', () => {
   it('sends base to an empty engine: ID verified, it runs there', async () => {
     const { success, out } = await transfer({ image: BASE, to: dest.host });
     assert.equal(success, true, out);
-    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+    assert.equal(destId(BASE), imageIdOf(BASE));
     assert.equal(dest.docker(['run', '--rm', '--network', 'none', BASE]), 'base runs');
     assert.match(out, /image IDs verified/);
   });
@@ -107,10 +116,7 @@ describe('transfer-image between two real engines', () => {
     } finally {
       await proxy.close();
     }
-    const again = await transfer({ image: DERIVED, to: dest.host });
-    assert.equal(again.success, true, again.out);
-    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
-    dest.docker(['rmi', DERIVED]);
+    await rerunCompletes();
   });
 
   it('killing the destination engine mid-transfer: a clear error, no tag there, a rerun completes', async () => {
@@ -126,10 +132,7 @@ describe('transfer-image between two real engines', () => {
     }
     await dest.restart();
     assert.throws(() => dest.docker(['image', 'inspect', DERIVED]), 'no tag may be left behind');
-    const again = await transfer({ image: DERIVED, to: dest.host });
-    assert.equal(again.success, true, again.out);
-    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
-    dest.docker(['rmi', DERIVED]);
+    await rerunCompletes();
   });
 
   it('sends only the derived layer when the destination has base (bytes counted on the wire)', async () => {
@@ -140,7 +143,7 @@ describe('transfer-image between two real engines', () => {
       const crossed = proxy.uploaded();
       // The random layer does not compress: ~200 kB, plus tar headers, metadata and API requests.
       assert.ok(crossed > DERIVED_LAYER * 0.95 && crossed < DERIVED_LAYER + 64 * 1024, `${crossed} bytes crossed`);
-      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
+      assert.equal(destId(DERIVED), imageIdOf(DERIVED));
     } finally {
       await proxy.close();
     }
@@ -173,7 +176,7 @@ describe('transfer-image between two real engines', () => {
       const before = proxy.uploaded();
       const { success, out } = await transfer({ image: TEXT, to: proxy.host, ...(compress ? { compress } : {}) });
       assert.equal(success, true, out);
-      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', TEXT]), imageIdOf(TEXT));
+      assert.equal(destId(TEXT), imageIdOf(TEXT));
       dest.docker(['rmi', TEXT]);
       return { bytes: proxy.uploaded() - before, out };
     };
@@ -196,7 +199,7 @@ describe('transfer-image between two real engines', () => {
     const { success, out } = await transfer({ image: DERIVED, to: dest.host });
     assert.equal(success, true, out);
     assert.match(out, /already there, tag only/);
-    assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
+    assert.equal(destId(DERIVED), imageIdOf(DERIVED));
   });
 
   it('clear errors: unknown context, unreachable host, missing image', async () => {
@@ -221,8 +224,8 @@ describe('transfer-image between two real engines', () => {
       // sshd.home's known_hosts lists the sshd's host key: that is why the connection is allowed.
       const { success, out } = await transfer({ image: [BASE, DERIVED], to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home });
       assert.equal(success, true, out);
-      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', DERIVED]), imageIdOf(DERIVED));
-      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+      assert.equal(destId(DERIVED), imageIdOf(DERIVED));
+      assert.equal(destId(BASE), imageIdOf(BASE));
       // Ping, plan, load, verify and tag: a dozen API requests, one ssh login (sshd's own log).
       const logins = readFileSync(join(dir, 'sshd.log'), 'utf8').match(/Accepted publickey for root/g) ?? [];
       assert.equal(logins.length, 1, 'ssh logins');
@@ -239,7 +242,7 @@ describe('transfer-image between two real engines', () => {
       writeFileSync(join(sshd.home, '.ssh/config'), `Host engine-box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.key}\n`);
       const { success, out } = await transfer({ image: BASE, to: 'ssh://engine-box' }, { HOME: sshd.home, SSH_KEY: '', SSH_AUTH_SOCK: '' });
       assert.equal(success, true, out);
-      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+      assert.equal(destId(BASE), imageIdOf(BASE));
     } finally {
       sshd.stop();
     }
@@ -298,7 +301,7 @@ describe('transfer-image between two real engines', () => {
       // The escape hatch takes an unlisted host, never a changed key.
       const accepted = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: mkdtempSync(join(tmpdir(), 'dockconv-home-')), DOCKCONV_SSH_ACCEPT_NEW: '1' });
       assert.equal(accepted.success, true, accepted.out);
-      assert.equal(dest.docker(['image', 'inspect', '--format', '{{.Id}}', BASE]), imageIdOf(BASE));
+      assert.equal(destId(BASE), imageIdOf(BASE));
       const stillChanged = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: home, DOCKCONV_SSH_ACCEPT_NEW: '1' });
       assert.equal(stillChanged.success, false, stillChanged.out);
       assert.match(stillChanged.out, /differs from the known one/);
