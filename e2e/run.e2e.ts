@@ -5,7 +5,7 @@
  * must never reach a shell, synthetic and configuration-only images, and bad input.
  */
 import { spawn, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +97,45 @@ async function poll<T>(what: string, attempt: () => Promise<T | undefined>, seco
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A process that has already ended needs no signal. */
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+function signalGroup(leader: number, signal: NodeJS.Signals): void {
+  signalPid(-leader, signal);
+}
+
+/** Live processes with their argv and parent, from /proc. */
+function processes(): { pid: number; ppid: number; argv: string[] }[] {
+  const table = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const ppid = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      table.push({ pid: Number(pid), ppid, argv });
+    } catch {
+      // the process ended while the table was read
+    }
+  }
+  return table;
+}
+
+function childrenOf(parent: number): number[] {
+  return processes().filter((p) => p.ppid === parent).map((p) => p.pid);
+}
+
+/** The process that started `docker run … --name <name>`: the Nx task running the executor. */
+function runnerOf(name: string): number {
+  const run = processes().find((p) => p.argv.includes('run') && p.argv.includes(name));
+  if (!run) throw new Error(`no docker run process for ${name}`);
+  return run.ppid;
 }
 
 /** Helpers and networks of earlier runs that were killed before their cleanup (their pid is gone). */
@@ -300,7 +339,17 @@ describe('docker-run in a real Nx workspace', () => {
       started.add(m[1]);
       return docker(['ps', '-q', '--filter', `name=^${m[1]}$`]) ? m[1] : undefined;
     }, 60);
-    process.kill(-(child.pid ?? 0), 'SIGINT');
+    const runner = runnerOf(name);
+    const before = new Set(childrenOf(runner));
+    signalGroup(child.pid ?? 0, 'SIGINT');
+    // Nx then kills the task's whole process tree. On a fast machine that reaches a process the
+    // task starts in its Ctrl-C handler within milliseconds, before that process has done
+    // anything (a `docker stop` child once lost the container that way). Be that fast here.
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      for (const pid of childrenOf(runner)) if (!before.has(pid)) signalPid(pid, 'SIGKILL');
+      await new Promise((r) => setImmediate(r));
+    }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 30000))]);
     await poll('the container to be gone', async () => (docker(['ps', '-aq', '--filter', `name=^${name}$`]) ? undefined : true));
   });

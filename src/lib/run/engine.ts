@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import Docker from 'dockerode';
 import { DockconvError } from '../errors';
-import { currentEngine, currentEngineHost } from '../transfer/destination';
+import { currentEngine, currentEngineHost, engineClient } from '../transfer/destination';
 import type { EngineInfo, HostGpuFacts } from './gpu';
 
 /** Remote: DOCKER_HOST or the current context point anywhere but a local socket (tcp://, ssh://). */
@@ -25,6 +25,24 @@ export async function engineInfo(env: NodeJS.ProcessEnv = process.env): Promise<
     throw new DockconvError(`cannot reach the Docker engine at ${endpoint.host}: ${(err as Error).message}`, {
       hint: 'is dockerd running, and DOCKER_HOST / the Docker context right?',
     });
+  }
+}
+
+/**
+ * Stops a container by asking the engine from this process. The engine finishes a stop it has
+ * received even when the client is gone, which is what a Ctrl-C needs: Nx then kills the task's
+ * whole process tree, so a `docker stop` child could die before its request left.
+ */
+export async function stopContainer(name: string, seconds: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const client = engineClient(currentEngine(env));
+  try {
+    await client.docker.getContainer(name).stop({ t: seconds });
+  } catch (err) {
+    // 304 (already stopped) and 404 (already removed by --rm) mean the work is done.
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== 304 && status !== 404) throw err;
+  } finally {
+    client.close();
   }
 }
 

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { docker, dockerBinary, showCommand } from '../docker/cli';
 import type { RunCommand } from './command';
+import { stopContainer } from './engine';
 
 export interface ExecuteOptions {
   dryRun: boolean;
@@ -34,9 +35,10 @@ export async function executeRun(command: RunCommand, opts: ExecuteOptions): Pro
 
 /**
  * Docker forwards signals to the container itself (sig-proxy) and a TTY sends ^C as a key, but a
- * process that ignores SIGINT would leave the container running. Nx, on Ctrl-C, exits at once
- * and takes this process down with it, so `docker stop` runs detached: it ends the container
- * even when nothing of ours is left to wait for it. (`--rm` then removes it, on the daemon side.)
+ * process that ignores SIGINT would leave the container running. Nx, on Ctrl-C, kills this
+ * process and everything it started, so the stop is one request from this process (engine.ts);
+ * only an engine this tool cannot reach itself (an ssh ProxyJump) gets a detached `docker stop`.
+ * `--rm` then removes the container, on the daemon side.
  */
 function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS.Signals) => void; done: Promise<void> } {
   let done: Promise<void> = Promise.resolve();
@@ -44,14 +46,22 @@ function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS
   const handler = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    const args = ['stop', '--time', String(opts.stopTimeout ?? 10), name];
+    const seconds = opts.stopTimeout ?? 10;
+    const args = ['stop', '--time', String(seconds), name];
     printSafely(`\n${signal}: stopping container ${name}`);
     showCommand(args, { env: opts.env, print: printSafely });
-    const child = spawn(dockerBinary(opts.env), args, { env: opts.env, detached: true, stdio: 'ignore' });
-    child.unref();
-    done = new Promise((resolve) => child.on('close', () => resolve()).on('error', () => resolve()));
+    done = stopContainer(name, seconds, opts.env).catch((err: unknown) => {
+      printSafely(`stopping through the engine API failed (${(err as Error).message}); running docker stop`);
+      return stopWithCli(args, opts.env);
+    });
   };
   return { handler, get done() { return done; } };
+}
+
+function stopWithCli(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(dockerBinary(env), args, { env, detached: true, stdio: 'ignore' });
+  child.unref();
+  return new Promise((resolve) => child.on('close', () => resolve()).on('error', () => resolve()));
 }
 
 /** The terminal or Nx's pipe may already be gone while stopping: printing must not throw. */
