@@ -5,7 +5,7 @@
  * must never reach a shell, synthetic and configuration-only images, and bad input.
  */
 import { spawn, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -319,13 +319,18 @@ describe('docker-run in a real Nx workspace', () => {
     }
   });
 
-  it('Ctrl-C stops the container', async () => {
+  it('Ctrl-C stops the container, even when Nx kills what the task starts on Ctrl-C', async () => {
     const nx = join(ws.root, 'node_modules/.bin/nx');
-    // The container ignores SIGINT, so only the executor's `docker stop` can end it (nx itself
-    // exits at once on Ctrl-C, so what the task prints then is not seen).
+    // On Ctrl-C Nx kills the task's whole process tree. A `docker stop` child that the executor
+    // starts then can die before it sends its request: that lost the container in CI, on a fast
+    // machine. This docker starts `stop` a second late, so the kill below always wins that race.
+    const slowStop = join(ws.root, 'docker-slow-stop');
+    writeFileSync(slowStop, '#!/bin/sh\n[ "$1" = stop ] && sleep 1\nexec docker "$@"\n', { mode: 0o755 });
+    // The container ignores SIGINT, so only the executor can end it (nx itself exits at once on
+    // Ctrl-C, so what the task prints then is not seen).
     const child = spawn(nx, ['run', 'p:docker-run:dev', `--command=sh -c 'trap "" INT; sleep 600'`], {
       cwd: ws.root,
-      env: e2eEnv(runEnv()),
+      env: e2eEnv(runEnv({ DOCKCONV_DOCKER: slowStop })),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -342,9 +347,7 @@ describe('docker-run in a real Nx workspace', () => {
     const runner = runnerOf(name);
     const before = new Set(childrenOf(runner));
     signalGroup(child.pid ?? 0, 'SIGINT');
-    // Nx then kills the task's whole process tree. On a fast machine that reaches a process the
-    // task starts in its Ctrl-C handler within milliseconds, before that process has done
-    // anything (a `docker stop` child once lost the container that way). Be that fast here.
+    // Then kill every process the task starts, as Nx's tree kill does.
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline) {
       for (const pid of childrenOf(runner)) if (!before.has(pid)) signalPid(pid, 'SIGKILL');
