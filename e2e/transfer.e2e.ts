@@ -83,9 +83,9 @@ describe('transfer-image between two real engines', () => {
     build(BASE, `FROM ${BUSYBOX_IMAGE}\nCOPY base.bin /base.bin\nCMD ["sh","-c","echo base runs"]\n`, { 'base.bin': randomBytes(300 * 1024) });
     build(DERIVED, `FROM ${BASE}\nCOPY extra.bin /extra.bin\n`, { 'extra.bin': randomBytes(DERIVED_LAYER) });
   });
-  after(() => {
+  after(async () => {
     removeImages([BASE, DERIVED]);
-    dest?.stop();
+    await dest?.stop();
   });
 
   it('sends base to an empty engine: ID verified, it runs there', async () => {
@@ -123,7 +123,7 @@ describe('transfer-image between two real engines', () => {
     const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-kill-${process.pid}.sock`));
     try {
       // Mid-archive: the base layer alone is 300 kB, and `full` sends it too.
-      proxy.onUploaded(DERIVED_LAYER, () => dest.kill());
+      proxy.onUploaded(DERIVED_LAYER, () => void dest.kill());
       const killed = await transfer({ image: DERIVED, to: proxy.host, full: true });
       assert.equal(killed.success, false, killed.out);
       assert.match(killed.out, /^error: transfer to unix:\S+ failed: .*\(nothing was tagged there; run it again\)$/m);
@@ -319,9 +319,9 @@ describe('transfer-image from a real Nx workspace', () => {
     dest = await startSecondEngine();
     build(ref, `FROM ${BUSYBOX_IMAGE}\nRUN echo shop > /shop.txt\n`);
   });
-  after(() => {
+  after(async () => {
     removeImages([ref]);
-    dest?.stop();
+    await dest?.stop();
   });
 
   it('nx run <project>:transfer-image:base sends <project>-base:<tag>', () => {

@@ -20,11 +20,11 @@ export interface SecondEngine {
   docker(args: string[]): string;
   /** Removes every image, so each test starts from a known destination. */
   clear(): void;
-  /** SIGKILL, as a crash or a power cut would end it, mid-whatever it is doing. */
-  kill(): void;
+  /** SIGKILL, as a crash or a power cut would end it, mid-whatever it is doing; resolves once it is gone. */
+  kill(): Promise<void>;
   /** Starts it again on the same data root, and waits until it answers. */
   restart(): Promise<void>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 const STATE = process.env['DOCKCONV_ENGINE2_DIR'] ?? '/tmp/dockconv-engine2';
@@ -44,6 +44,7 @@ export async function startSecondEngine(): Promise<SecondEngine> {
     }
   };
   let started = false;
+  let dying = Promise.resolve();
   if (!answers()) {
     launch(socket);
     started = true;
@@ -58,15 +59,20 @@ export async function startSecondEngine(): Promise<SecondEngine> {
       docker(['image', 'prune', '--all', '--force']);
     },
     kill() {
-      stopDaemon(join(STATE, 'dockerd.pid'), 'SIGKILL');
+      // Its containerd too, as a crash of the host would: a restarted dockerd reuses a containerd
+      // that is still running, and this one is on its way out.
+      const pidfiles = [join(STATE, 'dockerd.pid'), join(STATE, 'exec', 'containerd', 'containerd.pid')];
+      dying = Promise.all(pidfiles.map((pidfile) => stopDaemon(pidfile, 'SIGKILL'))).then(() => undefined);
+      return dying;
     },
     async restart() {
+      await dying; // its pidfile must be gone first, or the new dockerd refuses to start
       launch(socket);
       started = true;
       await waitFor(answers, 60000, `second dockerd did not come back on ${socket}; see ${join(STATE, 'dockerd.log')}`);
     },
-    stop() {
-      if (started) stopDaemon(join(STATE, 'dockerd.pid'));
+    async stop() {
+      if (started) await stopDaemon(join(STATE, 'dockerd.pid'));
     },
   };
 }
@@ -105,7 +111,11 @@ function launch(socket: string): void {
   child.unref();
 }
 
-function stopDaemon(pidfile: string, signal: NodeJS.Signals = 'SIGTERM'): void {
+/**
+ * Waits without blocking: a dockerd this process started stays a zombie until Node reaps it, and
+ * a new dockerd refuses to start while its pidfile names a pid that still exists.
+ */
+async function stopDaemon(pidfile: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!existsSync(pidfile)) return;
   const pid = Number(readFileSync(pidfile, 'utf8').trim());
   if (!pid) return;
@@ -114,14 +124,16 @@ function stopDaemon(pidfile: string, signal: NodeJS.Signals = 'SIGTERM'): void {
   } catch {
     return; // already gone
   }
-  const deadline = Date.now() + 20000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    execFileSync('sleep', ['0.2']);
+  await waitFor(() => !running(pid), 20000, `${pid} (${pidfile}) did not exit after ${signal}`);
+  // A zombie another process has not reaped yet is dead too, but still holds the pid.
+  rmSync(pidfile, { force: true });
+}
+
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 
