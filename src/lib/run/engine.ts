@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import Docker from 'dockerode';
 import { DockconvError } from '../errors';
-import { currentEngine, currentEngineHost, engineClient } from '../transfer/destination';
+import { currentEngine, currentEngineHost, engineClient, statusOf } from '../transfer/destination';
 import type { EngineInfo, HostGpuFacts } from './gpu';
 
 /** Remote: DOCKER_HOST or the current context point anywhere but a local socket (tcp://, ssh://). */
@@ -39,7 +39,7 @@ export async function stopContainer(name: string, seconds: number, env: NodeJS.P
     await client.docker.getContainer(name).stop({ t: seconds });
   } catch (err) {
     // 304 (already stopped) and 404 (already removed by --rm) mean the work is done.
-    const status = (err as { statusCode?: number }).statusCode;
+    const status = statusOf(err);
     if (status !== 304 && status !== 404) throw err;
   } finally {
     client.close();

@@ -54,6 +54,12 @@ export function engineClient(endpoint: Endpoint): EngineClient {
   return { docker: new Docker(http), close: () => agent.close() };
 }
 
+/** The HTTP status of an Engine API error (404: no such image or container), if it has one. */
+export function statusOf(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
 /** Parses a transfer destination (`to`). */
 export function parseDestination(to: string, env: NodeJS.ProcessEnv = process.env): Endpoint {
   const spec = to.trim();

@@ -4,6 +4,7 @@
  */
 import type Docker from 'dockerode';
 import { DockconvError } from '../errors';
+import { statusOf } from './destination';
 import { chainIds, type DestinationState, type SourceImage } from './plan';
 
 interface HistoryEntry {
@@ -86,9 +87,4 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
-}
-
-export function statusOf(err: unknown): number | undefined {
-  const code = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
 }
