@@ -108,10 +108,6 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function signalGroup(leader: number, signal: NodeJS.Signals): void {
-  signalPid(-leader, signal);
-}
-
 /** Live processes with their argv and parent, from /proc. */
 function processes(): { pid: number; ppid: number; argv: string[] }[] {
   const table = [];
@@ -346,7 +342,7 @@ describe('docker-run in a real Nx workspace', () => {
     }, 60);
     const runner = runnerOf(name);
     const before = new Set(childrenOf(runner));
-    signalGroup(child.pid ?? 0, 'SIGINT');
+    signalPid(-(child.pid ?? 0), 'SIGINT'); // the group: nx and the task, as a terminal's Ctrl-C
     // Then kill every process the task starts, as Nx's tree kill does.
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline) {
