@@ -8,7 +8,7 @@ import { buildAll } from '../lib/build';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
 import type { DockerProject, NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';
-import { imageRecordPath, normalizePluginOptions, type DockconvPluginOptions } from '../plugin/options';
+import { imageRecordPath, normalizePluginOptions, pluginOptionsFrom, type DockconvPluginOptions } from '../plugin/options';
 
 export interface ExecutorWorkspace extends WorkspaceImages {
   project: DockerProject;
@@ -16,11 +16,10 @@ export interface ExecutorWorkspace extends WorkspaceImages {
 
 /** Plugin options as registered in nx.json, so executors name images as inference did. */
 export function pluginOptionsOf(context: ExecutorContext): DockconvPluginOptions {
-  for (const entry of context.nxJsonConfiguration?.plugins ?? []) {
-    if (typeof entry === 'object' && entry.plugin === '@dockconv/nx') return (entry.options ?? {}) as DockconvPluginOptions;
-  }
-  return {};
+  return pluginOptionsFrom(context.nxJsonConfiguration);
 }
+
+
 
 export function loadExecutorWorkspace(context: ExecutorContext, overrides: NamingOptions['overrides'] = {}): ExecutorWorkspace {
   const name = context.projectName;

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockconvError } from './errors';
-import { imageName, projectPrefix, type ImageName, type NamingLayers, type Sourced } from './naming';
+import { assertValidRepository, imageName, projectPrefix, type ImageName, type NamingLayers, type Sourced } from './naming';
 import {
   classifySections,
   parseBoolean,
@@ -154,6 +154,20 @@ export function findImage(project: DockerProject, type: string): ImageDef {
     });
   }
   return image;
+}
+
+/**
+ * `--name` renames the one image a build is about: the requested `image`, else the task's own
+ * `imageType`. A per-image task for another image than the requested one keeps its name.
+ */
+export function applyNameOption(project: DockerProject, name: string | undefined, about: { image?: string; imageType?: string }): void {
+  if (name === undefined) return;
+  const type = about.image ?? about.imageType;
+  if (!type) throw new DockconvError('--name needs --image: it names one image');
+  if (about.imageType && about.image && about.imageType !== about.image) return;
+  const image = findImage(project, type);
+  const repository = assertValidRepository(name, { file: '--name' });
+  image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
 }
 
 export function buildableImages(project: DockerProject): ImageDef[] {

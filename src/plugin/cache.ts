@@ -11,6 +11,7 @@ import { DockconvError } from '../lib/errors';
 import { currentUser } from '../lib/naming';
 import { DOCKER_DIR } from '../lib/project';
 import { loadWorkspaceImages, type ProjectLocation } from '../lib/workspace';
+import { workspaceDataDir } from '../lib/workspace-data';
 import type { NormalizedPluginOptions } from './options';
 import { dockerTargets, targetGroup } from './targets';
 
@@ -90,7 +91,7 @@ const CACHE_VERSION = (() => {
 })();
 
 function cacheDir(workspaceRoot: string): string {
-  return process.env['NX_WORKSPACE_DATA_DIRECTORY'] ?? join(workspaceRoot, '.nx', 'workspace-data');
+  return workspaceDataDir(workspaceRoot);
 }
 
 function readDiskCache(workspaceRoot: string, key: string): Inference | undefined {

@@ -24,6 +24,16 @@ export function normalizePluginOptions(options: DockconvPluginOptions | undefine
   };
 }
 
+/** The options registered for this plugin in nx.json, or none. */
+export function pluginOptionsFrom(nxJson: { plugins?: unknown[] } | undefined): DockconvPluginOptions {
+  for (const entry of nxJson?.plugins ?? []) {
+    if (typeof entry === 'object' && entry !== null && 'plugin' in entry && entry.plugin === '@dockconv/nx') {
+      return ((entry as { options?: DockconvPluginOptions }).options ?? {});
+    }
+  }
+  return {};
+}
+
 /** The per-image build target: one task per image in the task graph. */
 export function imageBuildTarget(options: NormalizedPluginOptions, imageType: string): string {
   return `${options.buildTargetName}-${imageType}`;
