@@ -2,6 +2,7 @@
  * What all image builds of one executor run share: the workspace's images, the engine and
  * builder found once, each project's version asked once, the options, interrupt handling.
  */
+import { describeError } from '../errors';
 import type { ImageGraph } from '../graph';
 import { currentUser } from '../naming';
 import { imageReplacements } from '../replacements';
@@ -45,13 +46,14 @@ export interface BuildSession extends BuildSettings {
 }
 
 export async function openSession(settings: BuildSettings): Promise<BuildSession> {
-  const [engine, builder] = await Promise.all([engineId(settings.env), detectBuilder(settings.env)]);
+  const [engine, builder] = await Promise.all([reachEngine(settings), detectBuilder(settings.env)]);
   const versions = new Map<string, Promise<ProjectVersion>>();
   const inspections = new Map<string, Promise<ImageState | undefined>>();
+  const ask = engine === undefined ? async () => undefined : (ref: string) => inspectImage(ref, settings.env);
   return {
     ...settings,
     builder,
-    engine,
+    engine: engine ?? UNKNOWN_ENGINE,
     interrupts: installInterrupts(),
     versionOf(project) {
       let version = versions.get(project.name);
@@ -64,7 +66,7 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
     inspect(ref) {
       let answer = inspections.get(ref);
       if (!answer) {
-        answer = inspectImage(ref, settings.env);
+        answer = ask(ref);
         inspections.set(ref, answer);
       }
       return answer;
@@ -76,6 +78,23 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
       return imageReplacements(image, { workspaceRoot: settings.workspaceRoot, user: currentUser(settings.env), cwd: process.cwd() });
     },
   };
+}
+
+/** Stands for the engine in a dry run that could not ask one. */
+export const UNKNOWN_ENGINE = 'unknown-engine';
+
+/**
+ * A dry run shows what would run even with no engine: it says so, and treats every image as
+ * missing. Anything else needs the engine and fails here with the reason.
+ */
+async function reachEngine(settings: BuildSettings): Promise<string | undefined> {
+  try {
+    return await engineId(settings.env);
+  } catch (err) {
+    if (!settings.dryRun) throw err;
+    settings.print(`dry run: ${describeError(err)}; images are shown as missing, nothing on the engine was checked`);
+    return undefined;
+  }
 }
 
 export function closeSession(session: BuildSession): void {
