@@ -94,6 +94,8 @@ function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: I
 
 /**
  * Nx-level inputs: a superset of what the build reads, so Nx never replays a stale result.
+ * What files cannot say (whether the engine still holds the image this hash last produced, and
+ * which engine it is) the executor's hasher adds, from one engine snapshot per invocation.
  * The executor then compares the exact inputs (after .dockerignore) with the image's label,
  * so a change Nx cannot rule out still runs no `docker build` when nothing relevant moved.
  */
@@ -111,28 +113,9 @@ function buildInputs(node: ImageNode): Inputs {
     { env: 'DOCKCONV_TAG' },
     { env: 'DOCKER_HOST' },
     { env: 'DOCKER_CONTEXT' },
-    { runtime: ENGINE_ID },
-    { runtime: imagePresence(image) },
     ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
     { dependentTasksOutputFiles: 'dist/dockconv/**/*.json', transitive: true },
   ];
-}
-
-/**
- * The engine's ID keeps one engine's cache entries from standing in for another's. One command
- * string for every task, so Nx runs it once per invocation rather than once per task.
- */
-const ENGINE_ID = 'docker info --format "{{.ID}}" 2>/dev/null || echo no-engine';
-
-/**
- * Whether the image is gone since this workspace recorded building it (`docker rmi`): then the
- * hash changes and the task runs again instead of replaying a build whose image is missing.
- * "Not built yet" and "present" hash alike, so the run right after a first build is a cache
- * hit. (Whatever needs a parent also makes sure it exists, should both image and record be gone.)
- */
-function imagePresence(image: ImageDef): string {
-  const record = imageRecordPath(image.projectRoot, image.type);
-  return `docker image inspect ${image.name.ref} >/dev/null 2>&1 || test ! -f '${record}' && echo present || echo missing`;
 }
 
 function sourceInputs(source: string): string[] {

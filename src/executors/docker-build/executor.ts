@@ -8,10 +8,11 @@ import type { ExecutorContext } from '@nx/devkit';
 import { buildAll, buildTask } from '../../lib/build';
 import { parseBuildArgsOption } from '../../lib/build/build-args';
 import type { BuildSettings } from '../../lib/build/session';
+import { cacheKeyDir, confirmImage } from '../../lib/cache/cache-keys';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
-import { assertValidRepository, assertValidTag } from '../../lib/naming';
-import { findImage } from '../../lib/project';
+import { assertValidTag } from '../../lib/naming';
+import { applyNameOption } from '../../lib/project';
 import { imageBuildTarget, imageRecordPath, normalizePluginOptions } from '../../plugin/options';
 import { loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { DockerBuildExecutorSchema } from './schema';
@@ -20,10 +21,12 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
   return reportErrors(async () => {
     if (options.tag !== undefined) assertValidTag(options.tag, { file: '--tag' });
     const workspace = loadExecutorWorkspace(context, options.tag ? { tag: options.tag } : {});
-    applyName(workspace, options);
+    applyNameOption(workspace.project, options.name, options);
     const settings = settingsOf(workspace, options);
     if (options.imageType) {
-      return buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
+      const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
+      if (outcome.image) confirmImage(cacheKeyDir(context.root), { ...runningTask(context), ref: outcome.ref, image: outcome.image });
+      return true;
     }
     return buildAll({
       ...settings,
@@ -51,21 +54,25 @@ function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSc
   };
 }
 
-/** `--name` renames one image; with several in play it would give them all one name. */
-function applyName(workspace: ExecutorWorkspace, options: DockerBuildExecutorSchema): void {
-  if (options.name === undefined) return;
-  const type = options.image ?? options.imageType;
-  if (!type) throw new DockconvError('--name needs --image: it names one image');
-  if (options.imageType && options.image && options.imageType !== options.image) return;
-  const image = findImage(workspace.project, type);
-  const repository = assertValidRepository(options.name, { file: '--name' });
-  image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
-}
-
 function parallelOf(value: number | undefined): number {
   if (value === undefined) return 2;
   if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--parallel must be a whole number ≥ 1, not ${value}`);
   return value;
+}
+
+/**
+ * Which task this is, and the cache key Nx gave it. Nx names the key in the environment of a
+ * task's own process only; in batch mode that variable belongs to no task in particular.
+ */
+function runningTask(context: ExecutorContext): { taskId: string; taskHash?: string } {
+  const taskId = [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
+  const env = process.env;
+  const own =
+    env['NX_TASK_TARGET_PROJECT'] === context.projectName &&
+    env['NX_TASK_TARGET_TARGET'] === context.targetName &&
+    (env['NX_TASK_TARGET_CONFIGURATION'] ?? '') === (context.configurationName ?? '');
+  const taskHash = own ? env['NX_TASK_HASH'] : undefined;
+  return { taskId, ...(taskHash ? { taskHash } : {}) };
 }
 
 /** Per-image tasks of this project in the running task graph: Nx has run them before us. */

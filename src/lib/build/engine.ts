@@ -8,7 +8,7 @@ import { dockerBinary } from '../docker/cli';
 import { DockconvError } from '../errors';
 import type { Builder } from './command';
 
-interface QueryResult {
+export interface QueryResult {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -18,7 +18,7 @@ interface QueryResult {
  * node's execFile rather than execa (exec.ts): an up-to-date check is a handful of these, and
  * loading execa would cost more than all of them in a task that builds nothing.
  */
-function query(args: readonly string[], env: NodeJS.ProcessEnv): Promise<QueryResult> {
+export function query(args: readonly string[], env: NodeJS.ProcessEnv): Promise<QueryResult> {
   return new Promise((resolve) => {
     execFile(dockerBinary(env), args, { env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

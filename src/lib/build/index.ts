@@ -4,6 +4,7 @@
  * all of a project's) and whatever they derive from that is missing or stale, in order,
  * independent images in parallel.
  */
+import { SKIPPED } from '../cache/cache-keys';
 import { describeError, DockconvError } from '../errors';
 import { imageId } from '../graph';
 import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
@@ -27,19 +28,28 @@ export interface AggregateRequest extends BuildSettings {
   ranByNx: ReadonlySet<string>;
 }
 
-export async function buildTask(req: TaskRequest): Promise<boolean> {
+/** What a per-image task leaves at its reference: the image ID, or SKIPPED; none in a dry run. */
+export interface TaskOutcome {
+  ref: string;
+  image?: string;
+}
+
+export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
   const id = imageId(req.project.name, req.imageType);
   requestedImages(req.project, req.imageType);
   // An unknown --image fails here already, in the first task Nx runs, with the same message.
   if (req.image !== undefined && req.project.images.some((i) => i.type === req.image)) requestedImages(req.project, req.image);
+  const ref = req.graph.get(id)?.image.name.ref ?? '';
   if (req.image !== undefined && !neededFor(req.graph, req.project, req.imageType, req.image)) {
     req.print(`[${id}] skipped: --image=${req.image} does not need it`);
-    return true;
+    return { ref, ...(req.dryRun ? {} : { image: SKIPPED }) };
   }
   return withSession(req, async (s) => {
     for (const parent of planBuild(s.graph, [id]).filter((p) => p !== id)) await ensureImage(s, parent, { onlyIfMissing: true });
     await ensureImage(s, id, policyOf(s, id));
-    return true;
+    if (s.dryRun) return { ref };
+    const image = (await s.inspect(ref))?.id;
+    return { ref, ...(image ? { image } : {}) };
   });
 }
 

@@ -1,0 +1,83 @@
+/**
+ * The cache key of docker-build tasks. Nx's own hash of a task covers its files, options and
+ * environment, but not the engine: it cannot tell that the image was removed, re-tagged or
+ * replaced since. This hasher adds exactly that, with one engine snapshot per Nx invocation
+ * (src/lib/cache explains the keys).
+ *
+ * - per-image task: a key that matches a stored result only while the engine holds, under the
+ *   reference this run names, the image that result produced;
+ * - the aggregate: Nx's hash plus its per-image tasks' keys, so it hits exactly when all of them do;
+ * - a dry run: a key never seen before, so it always runs and is never replayed.
+ */
+import { workspaceRoot, type CustomHasher, type Hash, type HasherContext, type Task, type TaskGraph } from '@nx/devkit';
+import { cacheKeyDir, digest, freshKey, imageCacheKey } from '../../lib/cache/cache-keys';
+import { takeEngineSnapshot, type EngineSnapshot } from '../../lib/cache/engine-snapshot';
+import { applyNameOption, findImage, readDockerProject } from '../../lib/project';
+import { normalizePluginOptions, pluginOptionsFrom } from '../../plugin/options';
+import type { DockerBuildExecutorSchema } from './schema';
+
+type Context = HasherContext & { env?: NodeJS.ProcessEnv };
+
+const snapshots = new WeakMap<TaskGraph, Promise<EngineSnapshot | undefined>>();
+
+const dockerBuildHasher: CustomHasher = async (task, context) => {
+  const ctx = context as Context;
+  const env = ctx.env ?? process.env;
+  const own = await ctx.hasher.hashTask(task, ctx.taskGraph, env);
+  const options = optionsOf(task, ctx);
+  if (options.dryRun) return { ...own, value: freshKey(own.value) };
+  if (!options.imageType) return aggregateHash(task, ctx.taskGraph, own);
+  const ref = referenceOf(task, options, ctx, env);
+  // A configuration error is the executor's to report; until it is fixed, nothing is replayed.
+  if (ref === undefined) return { ...own, value: freshKey(own.value) };
+  const snapshot = await snapshotFor(ctx.taskGraph, env);
+  return { ...own, value: imageCacheKey(cacheKeyDir(workspaceRoot, env), { taskId: task.id, inputsHash: own.value, ref }, snapshot) };
+};
+
+export default dockerBuildHasher;
+
+function snapshotFor(taskGraph: TaskGraph, env: NodeJS.ProcessEnv): Promise<EngineSnapshot | undefined> {
+  let snapshot = snapshots.get(taskGraph);
+  if (!snapshot) {
+    snapshot = takeEngineSnapshot(env);
+    snapshots.set(taskGraph, snapshot);
+  }
+  return snapshot;
+}
+
+/** Hits exactly when every per-image task it depends on hit; runs otherwise. */
+function aggregateHash(task: Task, taskGraph: TaskGraph, own: Hash): Hash {
+  const deps = (taskGraph.dependencies[task.id] ?? []).map(edgeId);
+  const keys = deps.map((id) => taskGraph.tasks[id]?.hash);
+  if (deps.length === 0 || keys.some((k) => k === undefined)) return { ...own, value: freshKey(own.value) };
+  return { ...own, value: digest([own.value, ...(keys as string[]).sort()]) };
+}
+
+/** Nx 24 lists dependencies as `{ id }` edges, Nx 23 as plain ids. */
+function edgeId(edge: string | { id: string }): string {
+  return typeof edge === 'string' ? edge : edge.id;
+}
+
+/** Target options, then the configuration's, then the command line's: as the executor gets them. */
+function optionsOf(task: Task, ctx: Context): DockerBuildExecutorSchema {
+  const target = ctx.projectsConfigurations.projects[task.target.project]?.targets?.[task.target.target];
+  const configuration = task.target.configuration ? target?.configurations?.[task.target.configuration] : undefined;
+  return { ...(target?.options as object), ...(configuration as object), ...task.overrides } as DockerBuildExecutorSchema;
+}
+
+/** The reference the executor will build, named by the same rules (tag, DOCKCONV_TAG, --name). */
+function referenceOf(task: Task, options: DockerBuildExecutorSchema, ctx: Context, env: NodeJS.ProcessEnv): string | undefined {
+  const root = ctx.projectsConfigurations.projects[task.target.project]?.root ?? '';
+  const plugin = normalizePluginOptions(pluginOptionsFrom(ctx.nxJsonConfiguration));
+  try {
+    const project = readDockerProject(workspaceRoot, { name: task.target.project, root }, {
+      plugin: { tag: plugin.tag, prefix: plugin.prefix },
+      env,
+      overrides: options.tag ? { tag: options.tag } : {},
+    });
+    applyNameOption(project, options.name, options);
+    return findImage(project, options.imageType ?? '').name.ref;
+  } catch {
+    return undefined;
+  }
+}
