@@ -14,6 +14,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { ExecutorContext } from '@nx/devkit';
 import { BUSYBOX_IMAGE, REPO_ROOT, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from './helpers/second-engine';
+import { skipRequired } from '../src/testing/required';
 import { createWorkspace, output, projectJson } from './helpers/workspace';
 
 type Executor = (options: Record<string, unknown>, context: ExecutorContext) => Promise<{ success: boolean }>;
@@ -219,7 +220,7 @@ describe('transfer-image between two real engines', () => {
   it('through ssh://root@127.0.0.1:<port> to a local sshd, on one ssh connection', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'dockconv-sshd-'));
     const sshd = await startSshd(dir, dest.host);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     try {
       dest.clear();
       // sshd.home's known_hosts lists the sshd's host key: that is why the connection is allowed.
@@ -237,7 +238,7 @@ describe('transfer-image between two real engines', () => {
 
   it('an ssh alias from ~/.ssh/config reaches the engine as the docker CLI would (HostName, Port, User, IdentityFile)', async (t) => {
     const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     try {
       dest.clear();
       writeFileSync(join(sshd.home, '.ssh/config'), `Host engine-box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.key}\n`);
@@ -251,12 +252,12 @@ describe('transfer-image between two real engines', () => {
 
   it('through a ProxyJump host from ~/.ssh/config, one login on each sshd, gzip across the jump', async (t) => {
     const target = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
-    if (typeof target === 'string') return t.skip(target);
+    if (typeof target === 'string') return skipRequired(t, target);
     const jumpDir = mkdtempSync(join(tmpdir(), 'dockconv-jump-'));
     const jump = await startSshd(jumpDir, dest.host, [], 1);
     if (typeof jump === 'string') {
       target.stop();
-      return t.skip(jump);
+      return skipRequired(t, jump);
     }
     try {
       dest.clear();
@@ -281,7 +282,7 @@ describe('transfer-image between two real engines', () => {
     // What a user outside the docker group gets from `docker system dial-stdio`.
     const denied = 'permission denied while trying to connect to the Docker daemon socket';
     const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host, [`ForceCommand echo '${denied}' >&2; exit 1`]);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     try {
       const { success, out } = await transfer({ image: BASE, to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home, PATH: sshd.path });
       assert.equal(success, false, out);
@@ -295,7 +296,7 @@ describe('transfer-image between two real engines', () => {
 
   it('refuses an ssh host whose key is unknown, changed or revoked, and a login the host refuses, sending nothing', async (t) => {
     const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     const to = `ssh://root@127.0.0.1:${sshd.port}`;
     const errors = (out: string) => out.split('\n').filter((l) => l.startsWith('error:'));
     try {

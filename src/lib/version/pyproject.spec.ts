@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { requiredSuite } from '../../testing/required';
 import { readToolVersioneer } from './pyproject';
 
 const PYTHON = '/usr/bin/python3';
@@ -62,7 +63,9 @@ const PARITY_FILES = [
   '[tool.versioneer]\nstyle = "pep440\n',
 ];
 
-describe('parity with Python tomllib', { skip: !hasTomllib && `${PYTHON} -c 'import tomllib' failed (Python 3.11 or later)` }, () => {
+const skip = requiredSuite('parity with Python tomllib', !hasTomllib && `${PYTHON} -c 'import tomllib' failed (Python 3.11 or later)`);
+
+describe('parity with Python tomllib', { skip }, () => {
   it('reads the same table, or rejects the same file, as tomllib', () => {
     const run = spawnSync(PYTHON, ['-c', PY], { input: JSON.stringify(PARITY_FILES), encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
