@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -151,13 +151,15 @@ async function sshPlanning(dest: SecondEngine): Promise<void> {
     docker(['build', '-q', '-t', ref, ctx]);
   });
   await pipeline(`docker save ${many.join(' ')} | docker --host ${dest.host} load -q`);
-  const endpoint = parseDestination(`ssh://root@127.0.0.1:${sshd.port}`, { ...process.env, SSH_KEY: sshd.key, HOME: sshd.home });
+  const endpoint = parseDestination(`ssh://root@127.0.0.1:${sshd.port}`, { ...process.env, SSH_KEY: sshd.key, HOME: sshd.home, PATH: sshd.path });
   const ours = engineClient(endpoint);
+  // docker-modem's own ssh transport (ssh2, a login per request), with the same key.
+  const modem = { ...endpoint.options, sshOptions: { privateKey: readFileSync(sshd.key) } };
   const local = new Docker(currentEngine().options);
   const times = { modem: [] as number[], ours: [] as number[], shared: [] as number[] };
   try {
     for (let i = 0; i < REPS; i++) {
-      times.modem.push(await timed(() => destinationState(new Docker(endpoint.options))));
+      times.modem.push(await timed(() => destinationState(new Docker(modem))));
       times.ours.push(await timed(() => destinationState(ours.docker)));
       times.shared.push(await timed(() => destinationState(ours.docker, local)));
     }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { skipRequired } from '../src/testing/required';
 import { createWorkspace, e2eEnv, output, projectJson, type TestWorkspace } from './helpers/workspace';
 
 const PYTHON = '/usr/bin/python3';
@@ -42,7 +43,8 @@ describe('gen-version in a real Nx workspace', () => {
   });
   after(() => ws.remove());
 
-  it('writes _version.py.bld whose get_versions() equals versioneer', { skip: !hasVersioneer && 'needs python3-versioneer' }, () => {
+  it('writes _version.py.bld whose get_versions() equals versioneer', (t) => {
+    if (!hasVersioneer) return skipRequired(t, `needs real versioneer: '${PYTHON} -c "import versioneer"' failed (apt-get install python3-versioneer)`);
     const result = ws.nx(['run', 'py:gen-version', '--skip-nx-cache']);
     assert.equal(result.status, 0, output(result));
     assert.match(output(result), /2\.3\+1\.g[0-9a-f]{7}\.dirty/);

@@ -5,14 +5,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { ExecutorContext } from '@nx/devkit';
 import { BUSYBOX_IMAGE, REPO_ROOT, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from './helpers/second-engine';
+import { skipRequired } from '../src/testing/required';
 import { createWorkspace, output, projectJson } from './helpers/workspace';
 
 type Executor = (options: Record<string, unknown>, context: ExecutorContext) => Promise<{ success: boolean }>;
@@ -218,11 +220,11 @@ describe('transfer-image between two real engines', () => {
   it('through ssh://root@127.0.0.1:<port> to a local sshd, on one ssh connection', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'dockconv-sshd-'));
     const sshd = await startSshd(dir, dest.host);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     try {
       dest.clear();
       // sshd.home's known_hosts lists the sshd's host key: that is why the connection is allowed.
-      const { success, out } = await transfer({ image: [BASE, DERIVED], to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home });
+      const { success, out } = await transfer({ image: [BASE, DERIVED], to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home, PATH: sshd.path });
       assert.equal(success, true, out);
       assert.equal(destId(DERIVED), imageIdOf(DERIVED));
       assert.equal(destId(BASE), imageIdOf(BASE));
@@ -236,11 +238,11 @@ describe('transfer-image between two real engines', () => {
 
   it('an ssh alias from ~/.ssh/config reaches the engine as the docker CLI would (HostName, Port, User, IdentityFile)', async (t) => {
     const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     try {
       dest.clear();
       writeFileSync(join(sshd.home, '.ssh/config'), `Host engine-box\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.key}\n`);
-      const { success, out } = await transfer({ image: BASE, to: 'ssh://engine-box' }, { HOME: sshd.home, SSH_KEY: '', SSH_AUTH_SOCK: '' });
+      const { success, out } = await transfer({ image: BASE, to: 'ssh://engine-box' }, { HOME: sshd.home, PATH: sshd.path, SSH_KEY: '', SSH_AUTH_SOCK: '' });
       assert.equal(success, true, out);
       assert.equal(destId(BASE), imageIdOf(BASE));
     } finally {
@@ -248,13 +250,41 @@ describe('transfer-image between two real engines', () => {
     }
   });
 
+  it('through a ProxyJump host from ~/.ssh/config, one login on each sshd, gzip across the jump', async (t) => {
+    const target = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
+    if (typeof target === 'string') return skipRequired(t, target);
+    const jumpDir = mkdtempSync(join(tmpdir(), 'dockconv-jump-'));
+    const jump = await startSshd(jumpDir, dest.host, [], 1);
+    if (typeof jump === 'string') {
+      target.stop();
+      return skipRequired(t, jump);
+    }
+    try {
+      dest.clear();
+      const host = (name: string, sshd: typeof target, extra = '') => `Host ${name}\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.key}\n${extra}`;
+      // The target's address is 127.0.0.1 as the jump host sees it; ssh alone knows the way.
+      writeFileSync(join(target.home, '.ssh/config'), host('engine-behind-jump', target, '  ProxyJump jump-box\n') + host('jump-box', jump));
+      writeFileSync(join(target.home, '.ssh/known_hosts'), readFileSync(join(target.home, '.ssh/known_hosts'), 'utf8') + readFileSync(join(jump.home, '.ssh/known_hosts'), 'utf8'));
+      const { success, out } = await transfer({ image: BASE, to: 'ssh://engine-behind-jump' }, { HOME: target.home, PATH: target.path, SSH_KEY: '', SSH_AUTH_SOCK: '' });
+      assert.equal(success, true, out);
+      assert.equal(destId(BASE), imageIdOf(BASE));
+      assert.match(out, /<leave out \d+ layer\(s\), gzip> \|/, 'behind a jump host the engine is not on this machine');
+      const logins = (sshd: string) => (readFileSync(join(sshd, 'sshd.log'), 'utf8').match(/Accepted publickey for root/g) ?? []).length;
+      assert.equal(logins(jumpDir), 1, 'logins on the jump host');
+      assert.equal(logins(dirname(target.home)), 1, 'logins on the target');
+    } finally {
+      jump.stop();
+      target.stop();
+    }
+  });
+
   it('a host where the docker dial fails says why, in one line', async (t) => {
     // What a user outside the docker group gets from `docker system dial-stdio`.
     const denied = 'permission denied while trying to connect to the Docker daemon socket';
     const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host, [`ForceCommand echo '${denied}' >&2; exit 1`]);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     try {
-      const { success, out } = await transfer({ image: BASE, to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home });
+      const { success, out } = await transfer({ image: BASE, to: `ssh://root@127.0.0.1:${sshd.port}` }, { SSH_KEY: sshd.key, HOME: sshd.home, PATH: sshd.path });
       assert.equal(success, false, out);
       const errors = out.split('\n').filter((l) => l.startsWith('error:'));
       assert.equal(errors.length, 1, out);
@@ -264,21 +294,21 @@ describe('transfer-image between two real engines', () => {
     }
   });
 
-  it('refuses an ssh host whose key is unknown or changed, sending nothing', async (t) => {
+  it('refuses an ssh host whose key is unknown, changed or revoked, and a login the host refuses, sending nothing', async (t) => {
     const sshd = await startSshd(mkdtempSync(join(tmpdir(), 'dockconv-sshd-')), dest.host);
-    if (typeof sshd === 'string') return t.skip(sshd);
+    if (typeof sshd === 'string') return skipRequired(t, sshd);
     const to = `ssh://root@127.0.0.1:${sshd.port}`;
     const errors = (out: string) => out.split('\n').filter((l) => l.startsWith('error:'));
     try {
       dest.clear();
-      const unknown = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: mkdtempSync(join(tmpdir(), 'dockconv-home-')) });
+      const unknown = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: mkdtempSync(join(tmpdir(), 'dockconv-home-')), PATH: sshd.path });
       assert.equal(unknown.success, false, unknown.out);
       assert.deepEqual(errors(unknown.out).length, 1, unknown.out);
       assert.match(
         unknown.out,
         new RegExp(
           `^error: ssh host key of 127\\.0\\.0\\.1:${sshd.port} is not in ~/\\.ssh/known_hosts ` +
-            `\\(it shows ssh-ed25519 SHA256:\\S+; check that fingerprint, then: ssh-keyscan -p ${sshd.port} 127\\.0\\.0\\.1 >> ~/\\.ssh/known_hosts .*\\)$`,
+            `\\(check its fingerprint \\(ssh-keyscan -p ${sshd.port} 127\\.0\\.0\\.1 \\| ssh-keygen -lf -\\), then: ssh-keyscan -p ${sshd.port} 127\\.0\\.0\\.1 >> ~/\\.ssh/known_hosts .*\\)$`,
           'm',
         ),
       );
@@ -289,7 +319,7 @@ describe('transfer-image between two real engines', () => {
       const [type, blob] = readFileSync(`${sshd.key}.pub`, 'utf8').trim().split(/\s+/);
       mkdirSync(join(home, '.ssh'));
       writeFileSync(join(home, '.ssh/known_hosts'), `[127.0.0.1]:${sshd.port} ${type} ${blob}\n`);
-      const changed = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: home });
+      const changed = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: home, PATH: sshd.path });
       assert.equal(changed.success, false, changed.out);
       assert.deepEqual(errors(changed.out).length, 1, changed.out);
       assert.match(
@@ -298,13 +328,34 @@ describe('transfer-image between two real engines', () => {
       );
       assert.equal(dest.docker(['images', '--quiet']), '', 'nothing reached the destination');
 
-      // The escape hatch takes an unlisted host, never a changed key.
-      const accepted = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: mkdtempSync(join(tmpdir(), 'dockconv-home-')), DOCKCONV_SSH_ACCEPT_NEW: '1' });
+      // The escape hatch takes an unlisted host (ssh records it, as its accept-new does), never a changed key.
+      const fresh = mkdtempSync(join(tmpdir(), 'dockconv-home-'));
+      mkdirSync(join(fresh, '.ssh'));
+      const accepted = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: fresh, PATH: sshd.path, DOCKCONV_SSH_ACCEPT_NEW: '1' });
       assert.equal(accepted.success, true, accepted.out);
       assert.equal(destId(BASE), imageIdOf(BASE));
-      const stillChanged = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: home, DOCKCONV_SSH_ACCEPT_NEW: '1' });
+      assert.match(readFileSync(join(fresh, '.ssh/known_hosts'), 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.1\\]:${sshd.port} ssh-ed25519 `));
+      const stillChanged = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: home, PATH: sshd.path, DOCKCONV_SSH_ACCEPT_NEW: '1' });
       assert.equal(stillChanged.success, false, stillChanged.out);
       assert.match(stillChanged.out, /differs from the known one/);
+
+      // The host's own key marked @revoked; then a client key the host does not accept.
+      dest.clear();
+      const revokedHome = mkdtempSync(join(tmpdir(), 'dockconv-home-'));
+      const [hostType, hostBlob] = readFileSync(join(dirname(sshd.home), 'host_key.pub'), 'utf8').trim().split(/\s+/);
+      mkdirSync(join(revokedHome, '.ssh'));
+      writeFileSync(join(revokedHome, '.ssh/known_hosts'), `@revoked * ${hostType} ${hostBlob}\n`);
+      const revoked = await transfer({ image: BASE, to }, { SSH_KEY: sshd.key, HOME: revokedHome, PATH: sshd.path });
+      assert.equal(revoked.success, false, revoked.out);
+      assert.deepEqual(errors(revoked.out).length, 1, revoked.out);
+      assert.match(revoked.out, new RegExp(`^error: ssh host key of 127\\.0\\.0\\.1:${sshd.port} is marked @revoked; refusing to connect`, 'm'));
+      const stranger = join(mkdtempSync(join(tmpdir(), 'dockconv-key-')), 'id');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+      const refused = await transfer({ image: BASE, to }, { SSH_KEY: stranger, HOME: sshd.home, PATH: sshd.path });
+      assert.equal(refused.success, false, refused.out);
+      assert.deepEqual(errors(refused.out).length, 1, refused.out);
+      assert.match(refused.out, /^error: cannot reach the destination Docker engine at ssh:\/\/\S+: ssh login refused: root@127\.0\.0\.1: Permission denied \(publickey.*\) \(ssh uses SSH_KEY/m);
+      assert.equal(dest.docker(['images', '--quiet']), '', 'nothing reached the destination');
     } finally {
       sshd.stop();
     }

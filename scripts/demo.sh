@@ -8,7 +8,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 demo="$repo/examples/demo"
 cd "$repo"
 
-[ -d node_modules ] || npm install --no-audit --no-fund  # see scripts/test.sh on npm ci
+# npm ci installs exactly the lock file and never rewrites it: a demo that touched it would leave
+# the clone modified, and every image it builds would carry a -dirty version.
+[ -d node_modules ] || npm ci --no-audit --no-fund
 npm run -s build
 bash scripts/ensure-docker.sh
 bash scripts/busybox-image.sh

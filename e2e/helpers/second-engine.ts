@@ -222,7 +222,27 @@ export interface LocalSshd {
   key: string;
   /** A HOME whose .ssh/known_hosts lists this sshd's host key (as `[127.0.0.1]:<port> …`). */
   home: string;
+  /** A PATH whose `ssh` takes HOME as the user's home (sshOnPath). */
+  path: string;
   stop(): void;
+}
+
+/**
+ * A PATH whose first `ssh` is the real one, reading $HOME/.ssh/config and $HOME/.ssh/known_hosts
+ * and nothing of the machine's. ssh itself takes the home from the password database, not HOME;
+ * this lets each test give the client its own home without touching the real one.
+ */
+export function sshOnPath(dir: string): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  // Under its own name (exec -a), so that the ssh a ProxyJump starts is this one again.
+  const script = [
+    '#!/bin/bash',
+    'config="$HOME/.ssh/config"; [ -f "$config" ] || config=/dev/null',
+    'exec -a "$0" /usr/bin/ssh -F "$config" -o UserKnownHostsFile="$HOME/.ssh/known_hosts" -o GlobalKnownHostsFile=/dev/null "$@"',
+  ];
+  writeFileSync(join(bin, 'ssh'), `${script.join('\n')}\n`, { mode: 0o755 });
+  return `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`;
 }
 
 /**
@@ -230,8 +250,9 @@ export interface LocalSshd {
  * root, whose sessions see DOCKER_HOST=`engineHost` (so `docker system dial-stdio` over ssh
  * reaches the second engine), and a HOME that knows its host key, as `ssh-keyscan >>
  * ~/.ssh/known_hosts` would have recorded it. The reason instead, where sshd cannot run.
+ * `portOffset` gives a second sshd of the same process a port of its own.
  */
-export async function startSshd(dir: string, engineHost: string, extraConfig: readonly string[] = []): Promise<LocalSshd | string> {
+export async function startSshd(dir: string, engineHost: string, extraConfig: readonly string[] = [], portOffset = 0): Promise<LocalSshd | string> {
   if (!existsSync('/usr/sbin/sshd')) return 'no /usr/sbin/sshd (Debian: openssh-server)';
   if (process.getuid?.() !== 0) return 'sshd for root login needs root';
   mkdirSync(dir, { recursive: true });
@@ -241,7 +262,7 @@ export async function startSshd(dir: string, engineHost: string, extraConfig: re
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
   }
   execFileSync('cp', [join(dir, 'client_key.pub'), join(dir, 'authorized_keys')]);
-  const port = 20000 + (process.pid % 20000);
+  const port = 20000 + ((process.pid + portOffset) % 20000);
   const config = [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -288,5 +309,5 @@ export async function startSshd(dir: string, engineHost: string, extraConfig: re
   mkdirSync(join(home, '.ssh'), { recursive: true });
   const [type, blob] = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/);
   writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${port} ${type} ${blob}\n`);
-  return { port, key: join(dir, 'client_key'), home, stop: () => child.kill() };
+  return { port, key: join(dir, 'client_key'), home, path: sshOnPath(dir), stop: () => child.kill() };
 }

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from './errors';
+import { requiredSuite } from '../testing/required';
 import {
   appendSection,
   classifySections,
@@ -233,7 +234,7 @@ function generatedCases(count: number): Case[] {
   });
 }
 
-describe('parity with Python configparser', { skip: !existsSync(PYTHON) && `${PYTHON} not found` }, () => {
+describe('parity with Python configparser', { skip: requiredSuite('parity with Python configparser', !existsSync(PYTHON) && `${PYTHON} not found`) }, () => {
   const cases = [...ACCEPTED, ...REJECTED, ...generatedCases(600)];
   let dir = '';
   let results: PythonResult[] = [];

@@ -5,7 +5,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import Docker from 'dockerode';
 import { DockconvError } from '../errors';
 import { currentEngine, currentEngineHost, engineClient, statusOf } from '../transfer/destination';
 import type { EngineInfo, HostGpuFacts } from './gpu';
@@ -17,14 +16,16 @@ export function isRemoteEngine(env: NodeJS.ProcessEnv = process.env): boolean {
 
 export async function engineInfo(env: NodeJS.ProcessEnv = process.env): Promise<EngineInfo> {
   const endpoint = currentEngine(env);
+  const client = engineClient(endpoint);
   try {
-    return (await new Docker(endpoint.options).info()) as EngineInfo;
+    return (await client.docker.info()) as EngineInfo;
   } catch (err) {
-    const refused = endpoint.hostKeyRefusal?.();
-    if (refused) throw refused;
+    if (err instanceof DockconvError) throw err;
     throw new DockconvError(`cannot reach the Docker engine at ${endpoint.host}: ${(err as Error).message}`, {
       hint: 'is dockerd running, and DOCKER_HOST / the Docker context right?',
     });
+  } finally {
+    client.close();
   }
 }
 

@@ -37,7 +37,7 @@ export async function executeRun(command: RunCommand, opts: ExecuteOptions): Pro
  * Docker forwards signals to the container itself (sig-proxy) and a TTY sends ^C as a key, but a
  * process that ignores SIGINT would leave the container running. Nx, on Ctrl-C, kills this
  * process and everything it started, so the stop is one request from this process (engine.ts);
- * only an engine this tool cannot reach itself (an ssh ProxyJump) gets a detached `docker stop`.
+ * only when that request fails (the engine unreachable from here) does a detached `docker stop` run.
  * `--rm` then removes the container, on the daemon side.
  */
 function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS.Signals) => void; done: Promise<void> } {

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from '../errors';
-import { currentEngine, parseDestination, type Endpoint } from './destination';
+import { currentEngine, engineClient, parseDestination } from './destination';
 
 function configDir(contexts: Record<string, string>, tls?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-ctx-'));
@@ -30,25 +30,54 @@ test('unix:// and tcp:// addresses', () => {
   assert.equal(parseDestination('tcp://h', env).options.port, 2375);
 });
 
-test('ssh://user@host:port and user@host', () => {
-  const url = parseDestination('ssh://deploy@gpu-box:2222', env).options;
-  assert.equal(url.protocol, 'ssh');
-  assert.equal(url.host, 'gpu-box');
-  assert.equal(url.port, 2222);
-  assert.equal(url.username, 'deploy');
+/** An env whose `ssh` reads `config` as its only configuration file (the real ssh, via PATH). */
+function sshWithConfig(config: string): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(join(tmpdir(), 'dockconv-ssh-'));
+  writeFileSync(join(dir, 'config'), config);
+  writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F '${join(dir, 'config')}' "$@"\n`, { mode: 0o755 });
+  return { ...env, PATH: `${dir}:${process.env['PATH']}` };
+}
+
+test('ssh://user@host:port and user@host become the docker CLI\'s ssh command', () => {
+  const full = parseDestination('ssh://deploy@gpu-box:2222', env);
+  assert.deepEqual(full.ssh?.args.slice(-6), ['-l', 'deploy', '-p', '2222', '--', 'gpu-box']);
+  assert.deepEqual(full.ssh?.args.slice(0, 5), ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-T']);
+  assert.deepEqual(full.options, { protocol: 'ssh', host: 'gpu-box', port: 2222, username: 'deploy' });
   const short = parseDestination('root@10.1.2.3', env);
-  assert.equal(short.options.protocol, 'ssh');
+  assert.deepEqual(short.ssh?.args.slice(-4), ['-l', 'root', '--', '10.1.2.3']);
   assert.equal(short.options.port, 22);
-  assert.equal(short.options.username, 'root');
   assert.equal(short.label, 'root@10.1.2.3');
 });
 
-test('SSH_KEY names the identity file; a missing one is an error', () => {
+test('SSH_KEY names the one identity file; a missing one is an error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-key-'));
   writeFileSync(join(dir, 'id'), 'KEY');
-  const opts = parseDestination('ssh://u@h', { ...env, SSH_KEY: join(dir, 'id') }).options;
-  assert.equal(String(opts.sshOptions?.privateKey), 'KEY');
+  const args = parseDestination('ssh://u@h', { ...env, SSH_KEY: join(dir, 'id') }).ssh?.args ?? [];
+  assert.deepEqual(args.slice(args.indexOf('-i'), args.indexOf('-i') + 4), ['-i', join(dir, 'id'), '-o', 'IdentitiesOnly=yes']);
   assert.throws(() => parseDestination('u@h', { ...env, SSH_KEY: join(dir, 'nope') }), /SSH_KEY names/);
+});
+
+test("a host alias resolves through ssh's own configuration", () => {
+  const sshEnv = sshWithConfig('Host gpu-box\n  HostName 10.1.2.3\n  Port 2200\n  User deploy\n');
+  assert.deepEqual(parseDestination('ssh://gpu-box', sshEnv).options, { protocol: 'ssh', host: '10.1.2.3', port: 2200, username: 'deploy' });
+  // The address's own user and port win, as they do for ssh.
+  assert.deepEqual(parseDestination('ssh://root@gpu-box:22', sshEnv).options, { protocol: 'ssh', host: '10.1.2.3', port: 22, username: 'root' });
+});
+
+test('without an ssh client, an ssh:// destination says so', () => {
+  assert.throws(
+    () => parseDestination('ssh://u@h', { ...env, PATH: '/nonexistent' }),
+    (e: unknown) => e instanceof DockconvError && /needs the ssh client, and there is no `ssh` on PATH/.test(e.message),
+  );
+});
+
+test("ssh's failure to connect is the request's error, in ssh's words", async () => {
+  const client = engineClient(parseDestination('ssh://root@127.0.0.1:1', env));
+  try {
+    await assert.rejects(client.docker.ping(), { message: 'ssh: connect to host 127.0.0.1 port 1: Connection refused' });
+  } finally {
+    client.close();
+  }
 });
 
 test('a Docker context name resolves through the CLI context store', () => {
@@ -99,55 +128,9 @@ test('an engine is local behind a unix socket or a loopback address, whatever th
   const dir = configDir({ prod: 'ssh://ops@prod-host', here: 'unix:///run/docker.sock' });
   assert.equal(parseDestination('prod', { ...env, DOCKER_CONFIG: dir }).local, false);
   assert.equal(parseDestination('here', { ...env, DOCKER_CONFIG: dir }).local, true);
-});
-
-/** An ed25519 public key blob (SSH wire format), what ssh2 hands the host verifier. */
-function hostKey(): Buffer {
-  const raw = Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-  return Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]);
-}
-
-function homeWithKnownHosts(text: string): string {
-  const home = mkdtempSync(join(tmpdir(), 'dockconv-home-'));
-  mkdirSync(join(home, '.ssh'));
-  writeFileSync(join(home, '.ssh/known_hosts'), text);
-  return home;
-}
-
-/** Presents `key` as ssh2 would; the refusal as the user would see it, or undefined if accepted. */
-function present(endpoint: Endpoint, key: Buffer): string | undefined {
-  const verify = endpoint.options.sshOptions?.hostVerifier as (key: Buffer) => boolean;
-  const accepted = verify(key);
-  assert.equal(accepted, endpoint.hostKeyRefusal?.() === undefined);
-  return endpoint.hostKeyRefusal?.()?.describe();
-}
-
-test('ssh host keys are checked against ~/.ssh/known_hosts', () => {
-  const [key, other] = [hostKey(), hostKey()];
-  const home = homeWithKnownHosts(`# hosts\n[gpu-box]:2222 ssh-ed25519 ${key.toString('base64')}\n`);
-  const known = parseDestination('ssh://deploy@gpu-box:2222', { HOME: home });
-  assert.equal(present(known, key), undefined);
-  // Keys of the listed type are asked for first, so that the host shows the key known for it.
-  assert.equal((known.options.sshOptions?.algorithms?.serverHostKey as string[])[0], 'ssh-ed25519');
-  assert.match(
-    present(known, other) ?? '',
-    /^.*known_hosts:2: ssh host key of gpu-box:2222 differs from the known one \(possible man-in-the-middle\); refusing to connect \(it now shows ssh-ed25519 SHA256:\S+; .*ssh-keygen -R '\[gpu-box\]:2222'/,
-  );
-  const unknown = parseDestination('deploy@gpu-box', { HOME: home });
-  assert.match(
-    present(unknown, key) ?? '',
-    /^ssh host key of gpu-box:22 is not in ~\/\.ssh\/known_hosts \(it shows ssh-ed25519 SHA256:\S+; check that fingerprint, then: ssh-keyscan -p 22 gpu-box >> ~\/\.ssh\/known_hosts .*DOCKCONV_SSH_ACCEPT_NEW=1/,
-  );
-  assert.equal(unknown.options.sshOptions?.algorithms, undefined);
-});
-
-test('DOCKCONV_SSH_ACCEPT_NEW=1 lets an unlisted host through, never a changed or revoked key', () => {
-  const [key, other, bad] = [hostKey(), hostKey(), hostKey()];
-  const home = homeWithKnownHosts(`gpu-box ssh-ed25519 ${key.toString('base64')}\n@revoked * ssh-ed25519 ${bad.toString('base64')}\n`);
-  const env = { HOME: home, DOCKCONV_SSH_ACCEPT_NEW: '1' };
-  assert.equal(present(parseDestination('u@new-box', env), other), undefined);
-  assert.match(present(parseDestination('u@gpu-box', env), other) ?? '', /differs from the known one/);
-  assert.match(present(parseDestination('u@new-box', env), bad) ?? '', /known_hosts:2: ssh host key of new-box:22 is marked @revoked/);
-  assert.match(present(parseDestination('u@new-box', { HOME: home }), other) ?? '', /is not in ~\/\.ssh\/known_hosts/);
+  // ssh: where ssh really connects; through a jump host, loopback is the jump host's own.
+  const sshEnv = sshWithConfig('Host here-box\n  HostName 127.0.0.1\nHost inner\n  HostName 127.0.0.1\n  ProxyJump bastion\nHost piped\n  HostName localhost\n  ProxyCommand nc %h %p\n');
+  assert.equal(parseDestination('ssh://here-box', sshEnv).local, true);
+  assert.equal(parseDestination('ssh://inner', sshEnv).local, false);
+  assert.equal(parseDestination('ssh://piped', sshEnv).local, false);
 });

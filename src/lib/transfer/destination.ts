@@ -9,8 +9,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Docker, { type DockerOptions } from 'dockerode';
 import { DockconvError } from '../errors';
-import { SshDockerAgent } from './ssh-agent';
-import { sshEndpoint } from './ssh-endpoint';
+import { SshDialAgent } from './ssh-agent';
+import { sshCommand, sshRoute, type SshDial } from './ssh-command';
 
 export interface Endpoint {
   /** The engine as the user named it, for messages. */
@@ -20,11 +20,8 @@ export interface Endpoint {
   options: DockerOptions;
   /** The engine runs on this machine (a unix socket or a loopback address): no network between. */
   local: boolean;
-  /**
-   * ssh only: why the last connection was refused over the host key, if it was. ssh2 then fails
-   * with a generic "Host denied" handshake error, so whoever reports the failure asks here.
-   */
-  hostKeyRefusal?: () => DockconvError | undefined;
+  /** ssh only: the ssh command that reaches the host (engineClient runs dial-stdio through it). */
+  ssh?: SshDial;
 }
 
 const DEFAULT_HOST = 'unix:///var/run/docker.sock';
@@ -41,16 +38,15 @@ export interface EngineClient {
 }
 
 /**
- * A client for several requests: over ssh they share one connection (ssh-agent.ts) instead of
- * docker-modem's connection per request.
+ * A client for several requests: over ssh they share one ssh process and its dial-stdio stream
+ * (ssh-agent.ts), the way the docker CLI talks to an ssh:// engine.
  */
 export function engineClient(endpoint: Endpoint): EngineClient {
-  const { options } = endpoint;
-  if (options.protocol !== 'ssh') return { docker: new Docker(options), close: () => undefined };
-  const port = Number(options.port);
-  const agent = new SshDockerAgent({ ...options.sshOptions, host: options.host, port, username: options.username });
-  // docker-modem uses an `agent` it is given; dockerode's typings leave the option out.
-  const http: DockerOptions & { agent: SshDockerAgent } = { protocol: 'http', host: options.host, port, agent };
+  if (!endpoint.ssh) return { docker: new Docker(endpoint.options), close: () => undefined };
+  const agent = new SshDialAgent(endpoint.ssh);
+  // docker-modem uses an `agent` it is given; dockerode's typings leave the option out. The host
+  // only fills the requests' Host header: the agent decides where they go.
+  const http: DockerOptions & { agent: SshDialAgent } = { protocol: 'http', host: 'docker', port: 80, agent };
   return { docker: new Docker(http), close: () => agent.close() };
 }
 
@@ -120,10 +116,15 @@ function fromUrl(url: string, env: NodeJS.ProcessEnv, tls?: TlsFiles): Omit<Endp
   }
 }
 
-/** ssh's local-or-not follows the host a config alias stands for. */
+/**
+ * ssh's local-or-not follows where ssh really connects (a config alias's HostName); through a
+ * jump host or proxy command a loopback address is the last hop's own, not this machine's.
+ */
 function sshFromUrl(url: string, parsed: URL, env: NodeJS.ProcessEnv): Omit<Endpoint, 'label'> {
-  const { options, hostKeyRefusal, target } = sshEndpoint(parsed, env);
-  return { host: url, options, hostKeyRefusal, local: isLoopback(target.host) };
+  const command = sshCommand(parsed, env);
+  const route = sshRoute(command);
+  const options: DockerOptions = { protocol: 'ssh', host: route.host, port: route.port, username: route.user };
+  return { host: url, options, ssh: { ...command, route }, local: !route.proxied && isLoopback(route.host) };
 }
 
 function isLoopback(hostname: string): boolean {

@@ -1,14 +1,14 @@
 /**
- * One ssh connection per engine for a whole transfer. docker-modem's own ssh transport opens a
- * new ssh connection (handshake, authentication, a `docker system dial-stdio` process on the
- * host) for every API request: about 80 ms each on loopback, so planning against a destination
- * with 40 images took 3.3 s, and one with 400 would take half a minute. Here the requests share
- * one ssh connection and one `dial-stdio` stream, kept open from request to request (HTTP
- * keep-alive), as the docker CLI does over ssh.
+ * One ssh process per engine for a whole transfer. Each connection docker-modem asks for is an
+ * `ssh … docker system dial-stdio` child, as the docker CLI dials; kept alive from request to
+ * request (HTTP keep-alive, one stream), a transfer logs in once. A login per request cost about
+ * 80 ms on loopback: planning against a destination with 40 images took 3.3 s that way.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent, type ClientRequestArgs } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Duplex } from 'node:stream';
+import { DockconvError } from '../errors';
+import { DIAL_STDIO, sshFailure, type SshDial } from './ssh-command';
 
 /**
  * One stream, requests in turn. Measured on loopback: planning against 40 images took 0.5 s so,
@@ -16,86 +16,98 @@ import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
  */
 const MAX_STREAMS = 1;
 
-export class SshDockerAgent extends Agent {
-  private connection?: Promise<Client>;
-  private client?: Client;
-
-  constructor(private readonly config: ConnectConfig) {
+export class SshDialAgent extends Agent {
+  constructor(private readonly dial: SshDial) {
     super({ keepAlive: true, maxSockets: MAX_STREAMS });
   }
 
-  /** Asynchronous, as Node's Agent allows: the socket arrives through the callback. */
-  override createConnection(_options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): undefined {
-    this.connect()
-      .then(dialStdio)
-      .then(
-        (stream) => callback?.(null, asSocket(stream)),
-        // Node's Agent reads only the error on failure; its typing still asks for a stream.
-        (err: unknown) => callback?.(err instanceof Error ? err : new Error(String(err)), undefined as never),
-      );
-    return undefined;
+  override createConnection(_options: ClientRequestArgs): Duplex {
+    return new SshStdio(spawn('ssh', [...this.dial.args, ...DIAL_STDIO], { env: this.dial.env }), this.dial);
   }
 
-  /** The dial-stdio stream is kept for reuse without touching the socket options it lacks. */
-  override keepSocketAlive(): boolean {
-    return true;
-  }
-
-  override reuseSocket(): void {
-    // A channel has no ref/unref; the ssh connection itself is closed by close().
-  }
-
-  /** Ends the ssh connection; without this the open streams would keep the process alive. */
+  /** Ends every dial (ssh exits when its stdin closes); an idle one would keep the process alive. */
   close(): void {
     this.destroy();
-    this.client?.end();
-  }
-
-  private connect(): Promise<Client> {
-    this.connection ??= new Promise<Client>((resolve, reject) => {
-      const client = new Client();
-      this.client = client;
-      client.once('ready', () => resolve(client));
-      // Kept for the connection's life: an error after 'ready' fails the open requests (their
-      // streams close), and must not go unhandled.
-      client.on('error', reject);
-      client.connect(this.config);
-    });
-    return this.connection;
   }
 }
 
-const DIAL = 'docker system dial-stdio';
-
-function dialStdio(client: Client): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
-    client.exec(DIAL, (err, stream) => (err ? reject(err) : resolve(failsWithStderr(stream))));
-  });
-}
+/** How long an ended dial may take to exit before it is killed. */
+const EXIT_GRACE_MS = 2000;
 
 /**
- * When the host cannot run the dial (no docker CLI on its PATH, a user outside the docker group),
- * the request would only see its stream close ("socket hang up"); the host's own words say why.
+ * The ssh child's stdout and stdin as one socket for Node's HTTP client. Its end is held back
+ * until ssh has exited, so that a failed dial reports ssh's reason, not "socket hang up".
  */
-function failsWithStderr(stream: ClientChannel): ClientChannel {
-  let stderr = '';
-  stream.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-2000);
-  });
-  stream.on('exit', (code: number | null) => {
-    if (!code) return;
-    const said = stderr.trim().split('\n').at(-1);
-    stream.emit('error', new Error(`\`${DIAL}\` on the host exited ${code}${said ? `: ${said}` : ''}`));
-    stream.destroy();
-  });
-  return stream;
-}
+class SshStdio extends Duplex {
+  private stderr = '';
 
-/** What Node's HTTP client calls on a socket beyond the stream interface. */
-function asSocket(stream: ClientChannel): Duplex {
-  const socket = stream as ClientChannel & Record<string, unknown>;
-  for (const method of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref']) {
-    socket[method] ??= () => socket;
+  constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly dial: SshDial,
+  ) {
+    super();
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) child.stdout.pause();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-8000);
+    });
+    // A write after ssh died fails with EPIPE; the exit below says why it died.
+    child.stdin.on('error', () => undefined);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      this.destroy(
+        err.code === 'ENOENT'
+          ? new DockconvError('ssh:// engines need the ssh client, and there is no `ssh` on PATH', { hint: 'Debian: apt-get install openssh-client' })
+          : err,
+      );
+    });
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (this.destroyed) return;
+      if (code === 0) this.push(null);
+      else this.destroy(code === null ? new Error(`ssh ended by ${signal ?? 'a signal'}`) : sshFailure(this.stderr, code, this.dial.route));
+    });
   }
-  return stream;
+
+  override _read(): void {
+    this.child.stdout.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.child.stdin.write(chunk, () => callback());
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.child.stdin.end(() => callback());
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.child.stdin.end();
+    if (this.child.exitCode === null) setTimeout(() => this.child.kill(), EXIT_GRACE_MS).unref();
+    this.unref();
+    callback(err);
+  }
+
+  // What Node's HTTP client calls on a socket beyond the stream interface. An idle kept-alive
+  // dial is unreferenced, as a kept-alive TCP socket is, so that it never holds the process open.
+  setKeepAlive(): this {
+    return this;
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  setTimeout(): this {
+    return this;
+  }
+
+  ref(): this {
+    for (const handle of [this.child, this.child.stdout, this.child.stdin, this.child.stderr]) (handle as { ref?: () => void }).ref?.();
+    return this;
+  }
+
+  unref(): this {
+    for (const handle of [this.child, this.child.stdout, this.child.stdin, this.child.stderr]) (handle as { unref?: () => void }).unref?.();
+    return this;
+  }
 }

@@ -77,9 +77,8 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
   try {
     await Promise.race([docker.ping(), timeout]);
   } catch (err) {
-    // A refused ssh host key surfaces as ssh2's generic "Host denied"; say what was wrong instead.
-    const refused = endpoint.hostKeyRefusal?.();
-    if (refused) throw refused;
+    // A refused ssh host key says all there is to say (ssh-command.ts).
+    if (err instanceof DockconvError) throw err;
     throw new DockconvError(`cannot reach the ${role} Docker engine at ${endpoint.label}: ${describeError(err).trim()}`, {
       hint: endpoint.host === endpoint.label ? undefined : endpoint.host,
     });

@@ -74,9 +74,10 @@ describe('pyproject.toml [tool.versioneer]', () => {
       verbose: 'True',
     });
   });
-  it('no table → undefined; an unsupported value → error with its line', () => {
+  it('no table → undefined; an unsupported value → error naming the key; bad TOML → error with its line', () => {
     assert.equal(readToolVersioneer('[tool.black]\nx = 1\n', 'p'), undefined);
-    assert.throws(() => readToolVersioneer('[tool.versioneer]\nVCS = ["git"]\n', 'p'), { line: 2 });
+    assert.throws(() => readToolVersioneer('[tool.versioneer]\nVCS = ["git"]\n', 'p'), /unsupported value for 'VCS' in \[tool.versioneer\]/);
+    assert.throws(() => readToolVersioneer('[tool.versioneer]\nVCS = "git"\nstyle = \n', 'p'), { file: 'p', line: 3, message: 'invalid TOML: invalid value' });
   });
 });
 

@@ -1,58 +1,49 @@
 /**
- * Reads the `[tool.versioneer]` table of a `pyproject.toml`: a small TOML subset (bare or quoted
- * keys; basic and literal one-line strings, booleans, integers; comments). That is all a
- * versioneer table holds in practice; anything else inside the table is an error naming the
- * line rather than a silent misread. Other tables are skipped unread.
+ * Reads `tool.versioneer` from a `pyproject.toml` with a full TOML parser, so that every
+ * spelling Python's `tomllib` accepts (a `[tool.versioneer]` table, `versioneer = {…}` under
+ * `[tool]`, dotted keys) reaches versioneer's settings here too.
  */
+import { createRequire } from 'node:module';
+import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { DockconvError } from '../errors';
 
-const HEADER = /^\[\s*(?:tool|"tool")\s*\.\s*(?:versioneer|"versioneer")\s*\]\s*(#.*)?$/;
+// smol-toml is typed as an ES module but ships a CommonJS build too, which this package loads.
+const { parse, TomlError } = createRequire(__filename)('smol-toml') as typeof SmolToml;
 
-/** The table's keys (case kept, as tomllib does), or undefined when the file has no such table. */
+/**
+ * The table's values as versioneer sees them after `str()` (case of keys kept, as tomllib keeps
+ * it), or undefined when the file has no such table.
+ */
 export function readToolVersioneer(text: string, file: string): Map<string, string> | undefined {
-  const lines = text.split(/\r\n|\n/);
-  const start = lines.findIndex((l) => HEADER.test(l.trim()));
-  if (start < 0) return undefined;
-  const table = new Map<string, string>();
-  for (let i = start + 1; i < lines.length; i++) {
-    const line = (lines[i] ?? '').trim();
-    if (line.startsWith('[')) break;
-    if (!line || line.startsWith('#')) continue;
-    const [key, value] = readPair(line, file, i + 1);
-    table.set(key, value);
+  const tool = parseToml(text, file)['tool'];
+  const table = isTable(tool) ? tool['versioneer'] : undefined;
+  if (table === undefined) return undefined;
+  if (!isTable(table)) throw new DockconvError('tool.versioneer is not a table', { file });
+  return new Map(Object.entries(table).map(([key, value]) => [key, asPythonStr(key, value, file)]));
+}
+
+function parseToml(text: string, file: string): SmolToml.TomlTable {
+  try {
+    // Integers as bigint: a float such as 1.0 must not pass for the integer 1.
+    return parse(text, { integersAsBigInt: true });
+  } catch (err) {
+    if (!(err instanceof TomlError)) throw err;
+    const message = (err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+    throw new DockconvError(`invalid TOML: ${message}`, { file, line: err.line });
   }
-  return table;
 }
 
-function readPair(line: string, file: string, lineNo: number): [string, string] {
-  const m = /^("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=\s*(.*)$/.exec(line);
-  if (!m) throw new DockconvError(`cannot read '${line}' in [tool.versioneer]`, { file, line: lineNo });
-  const key = m[1]?.startsWith('"') || m[1]?.startsWith("'") ? readValue(m[1], file, lineNo) : (m[1] ?? '');
-  return [key, readValue(m[2] ?? '', file, lineNo)];
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-/** One value, trailing comment allowed; booleans and integers become their Python str(). */
-function readValue(text: string, file: string, line: number): string {
-  const basic = /^"((?:[^"\\]|\\.)*)"\s*(#.*)?$/.exec(text);
-  if (basic && !text.startsWith('"""')) return unescapeBasic(basic[1] ?? '', file, line);
-  const literal = /^'([^']*)'\s*(#.*)?$/.exec(text);
-  if (literal && !text.startsWith("'''")) return literal[1] ?? '';
-  const bare = /^(true|false|[+-]?\d+)\s*(#.*)?$/.exec(text);
-  if (bare) return bare[1] === 'true' ? 'True' : bare[1] === 'false' ? 'False' : String(Number(bare[1]));
-  throw new DockconvError(`unsupported value '${text}' in [tool.versioneer]`, {
+/** Strings, booleans and integers, each as Python's str() writes it; anything else is refused. */
+function asPythonStr(key: string, value: unknown, file: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'bigint') return String(value);
+  throw new DockconvError(`unsupported value for '${key}' in [tool.versioneer]`, {
     file,
-    line,
-    hint: 'use a one-line string, e.g. tag_prefix = "v"',
-  });
-}
-
-const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' };
-
-function unescapeBasic(s: string, file: string, line: number): string {
-  return s.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (_w, e: string) => {
-    if (e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
-    const c = ESCAPES[e];
-    if (c === undefined) throw new DockconvError(`invalid escape '\\${e}' in a TOML string`, { file, line });
-    return c;
+    hint: 'use a string, e.g. tag_prefix = "v"',
   });
 }
