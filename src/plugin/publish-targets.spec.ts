@@ -25,6 +25,7 @@ describe('publish targets', () => {
   it('nx-release-publish publishes the release version', () => {
     const release = targets()['nx-release-publish'];
     assert.deepEqual(release?.options, { release: true });
+    assert.deepEqual(release?.dependsOn, ['^nx-release-publish']);
     assert.equal(release?.cache, false);
   });
 });

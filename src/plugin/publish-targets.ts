@@ -29,6 +29,10 @@ export function publishTargets(project: DockerProject, nodes: readonly ImageNode
     [RELEASE_PUBLISH_TARGET]: {
       executor: EXECUTORS.publish,
       options: { release: true },
+      // Projects whose images derive from others publish after them: each publish first makes
+      // its images and their parents current, and two at once would rebuild a shared parent
+      // under each other.
+      dependsOn: [`^${RELEASE_PUBLISH_TARGET}`],
       cache: false,
       metadata: { ...meta, description: `Push the images of ${project.name} at the version nx release resolved (run by nx release publish)` },
     },

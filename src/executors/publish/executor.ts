@@ -15,13 +15,14 @@ export default async function publishExecutor(options: PublishExecutorSchema, co
     const release = options.release === true;
     // nx release publish sets NX_DRY_RUN for tasks it reaches indirectly too.
     const dryRun = options.dryRun === true || process.env['NX_DRY_RUN'] === 'true';
-    if (options.tag !== undefined) assertValidTag(options.tag, { file: '--tag' });
+    // `--tag=2` reaches here as a number: Nx parses option values.
+    const tag = options.tag === undefined ? undefined : assertValidTag(String(options.tag), { file: '--tag' });
     const workspace = loadExecutorWorkspace(context);
     const { project } = workspace;
     const plugin = normalizePluginOptions(pluginOptionsOf(context));
     const version = await publishVersion({
       release,
-      ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      ...(tag !== undefined ? { tag } : {}),
       projectRootAbs: project.rootAbs,
       sources: {
         project: project.name,
@@ -42,7 +43,7 @@ export default async function publishExecutor(options: PublishExecutorSchema, co
       version: version.version,
       latest: options.latest === true,
       // Under nx release, --tag is npm's dist-tag: a moving tag beside the version.
-      extraTags: [...(release && options.tag !== undefined ? [options.tag] : []), ...(options.tags ?? [])],
+      extraTags: [...(release && tag !== undefined ? [tag] : []), ...(options.tags ?? []).map(String)],
     });
     for (const note of notes) logger.info(note);
     logger.info(`publishing ${project.name} ${version.version} (from ${version.from}): ${plans.flatMap((p) => p.targets).join(', ')}`);
@@ -51,7 +52,7 @@ export default async function publishExecutor(options: PublishExecutorSchema, co
     const print = (line: string) => process.stdout.write(`${line}\n`);
     for (const plan of plans) {
       const pushed = await pushPlan(plan, { dryRun, env: process.env, cwd: workspace.workspaceRoot, print });
-      for (const p of pushed) logger.info(`pushed ${p.ref}${p.digest ? ` (${p.digest})` : ''}`);
+      if (!dryRun) for (const p of pushed) logger.info(`pushed ${p.ref}${p.digest ? ` (${p.digest})` : ''}`);
     }
     if (dryRun) logger.info('dry run: nothing was built, tagged or pushed');
     return true;

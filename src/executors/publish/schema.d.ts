@@ -8,11 +8,11 @@ export interface PublishExecutorSchema {
   /** The repository under the registry, for one image; default: the local repository name. */
   repository?: string;
   /** Run on its own: the tag to push instead of the version. Under nx release: one more tag beside the release version. */
-  tag?: string;
+  tag?: string | number;
   /** Also push `latest`. */
   latest?: boolean;
   /** More tags to push. */
-  tags?: string[];
+  tags?: (string | number)[];
   /** Publish the version `nx release` resolved (what the inferred nx-release-publish target sets). */
   release?: boolean;
   /** Print every command, build and push nothing. */
