@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: the Docker engine, a static busybox for FROM-scratch test
-# images, real versioneer for the parity suite, sshd for ssh:// transfers, git.
+# images, real versioneer for the parity suite, sshd for ssh:// transfers, git, a registry to
+# publish to (docker-registry) and htpasswd for its basic auth (apache2-utils).
 set -euo pipefail
-packages=(docker.io busybox-static python3-versioneer openssh-server git util-linux)
+packages=(docker.io busybox-static python3-versioneer openssh-server git util-linux docker-registry apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -25,18 +25,19 @@ function packPlugin(): string {
   return join(out, name ?? '');
 }
 
-/** A workspace with nx (by default the version this repo develops against) and the plugin installed. */
-export function workspaceTemplate(nxVersion = NX_VERSION): string {
-  const known = templates.get(nxVersion);
+/** A workspace with nx (by default the version this repo develops against), the plugin and any `packages` installed. */
+export function workspaceTemplate(nxVersion = NX_VERSION, packages: readonly string[] = []): string {
+  const id = [nxVersion, ...packages].join(' ');
+  const known = templates.get(id);
   if (known) return known;
   const tarball = packPlugin();
-  const hash = createHash('sha1').update(readFileSync(tarball)).update(nxVersion).digest('hex').slice(0, 12);
+  const hash = createHash('sha1').update(readFileSync(tarball)).update(id).digest('hex').slice(0, 12);
   const dir = join(tmpdir(), `dockconv-e2e-template-${hash}`);
   if (!existsSync(dir)) {
     // Install beside and rename into place, so a concurrent run never sees a half-installed template.
     const staging = mkdtempSync(`${dir}.staging-`);
     writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'e2e-ws', private: true }, null, 2));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `nx@${nxVersion}`, tarball], {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `nx@${nxVersion}`, ...packages, tarball], {
       cwd: staging,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -46,7 +47,7 @@ export function workspaceTemplate(nxVersion = NX_VERSION): string {
       rmSync(staging, { recursive: true, force: true }); // another run got there first
     }
   }
-  templates.set(nxVersion, dir);
+  templates.set(id, dir);
   return dir;
 }
 
@@ -67,14 +68,18 @@ export interface WorkspaceOptions {
   git?: boolean;
   /** Another nx version than the one this repo develops against (e.g. the previous major). */
   nxVersion?: string;
+  /** More nx.json keys (e.g. `release`). */
+  nxJson?: Record<string, unknown>;
+  /** More npm packages in the workspace (e.g. `@nx/docker@23.2.1`). */
+  packages?: string[];
 }
 
 export function createWorkspace(files: Record<string, string>, options: WorkspaceOptions = {}): TestWorkspace {
   const root = mkdtempSync(join(tmpdir(), 'dockconv-ws-'));
-  const template = workspaceTemplate(options.nxVersion);
+  const template = workspaceTemplate(options.nxVersion, options.packages);
   symlinkSync(join(template, 'node_modules'), join(root, 'node_modules'), 'dir');
   cpSync(join(template, 'package.json'), join(root, 'package.json'));
-  const nxJson = { plugins: options.plugins ?? ['@dockconv/nx'], defaultBase: 'main' };
+  const nxJson = { plugins: options.plugins ?? ['@dockconv/nx'], defaultBase: 'main', ...options.nxJson };
   const all: Record<string, string> = { 'nx.json': JSON.stringify(nxJson, null, 2), '.gitignore': 'node_modules\n.nx\ndist\n', ...files };
   const ws = makeHandle(root);
   for (const [path, content] of Object.entries(all)) ws.write(path, content);

@@ -49,10 +49,11 @@ export async function reportErrors(body: () => Promise<boolean>): Promise<{ succ
 }
 
 /**
- * Builds an image type and whatever it derives from that is missing or stale, through the build
- * library (what `nx run <project>:docker-build --image=<type>` does), so that it can be run.
+ * Builds an image type (or, without one, all of the project's) and whatever it derives from that
+ * is missing or stale, through the build library (what `nx run <project>:docker-build --image=<type>`
+ * does), so that it can be run or pushed.
  */
-export async function buildImageType(workspace: ExecutorWorkspace, type: string, dryRun: boolean): Promise<boolean> {
+export async function buildImageType(workspace: ExecutorWorkspace, type: string | undefined, dryRun: boolean): Promise<boolean> {
   return buildAll({
     workspaceRoot: workspace.workspaceRoot,
     graph: workspace.graph,
@@ -66,7 +67,7 @@ export async function buildImageType(workspace: ExecutorWorkspace, type: string,
     recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
     print: (line) => process.stdout.write(`${line}\n`),
     project: workspace.project,
-    image: type,
+    ...(type === undefined ? {} : { image: type }),
     parallel: 2,
     ranByNx: new Set(),
   });

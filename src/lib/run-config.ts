@@ -35,6 +35,11 @@ export interface ConfigSection {
 export interface ConfigDocument {
   file: string;
   sections: Map<string, ConfigSection>;
+  /**
+   * A [DEFAULT] entry, for images that have no section to inherit it. Interpolated when read, as
+   * ConfigParser does: a bad `%(…)s` elsewhere in [DEFAULT] is no error until that key is read.
+   */
+  defaultEntry?: (key: string) => ConfigEntry | undefined;
 }
 
 // Python's str.isspace() set, which str.strip() and the regex `\s` of configparser use. JS `\s`
@@ -90,7 +95,7 @@ export function parseConfig(text: string, file: string): ConfigDocument {
   for (const raw of state.sections.values()) {
     sections.set(raw.name, resolveSection(raw, state.defaults, file));
   }
-  return { file, sections };
+  return { file, sections, defaultEntry: defaultEntryReader(state.defaults, file) };
 }
 
 /** One iteration of configparser's `_read` loop. */
@@ -176,6 +181,16 @@ function resolveSection(raw: RawSection, defaults: RawSection, file: string): Co
     entries.set(entry.key, { key: entry.key, value, line: entry.line, ...(inherited && { inherited }) });
   }
   return { name: raw.name, line: raw.line, entries };
+}
+
+function defaultEntryReader(defaults: RawSection, file: string): (key: string) => ConfigEntry | undefined {
+  return (key) => {
+    const entry = defaults.entries.get(key);
+    if (!entry) return undefined;
+    const values = new Map([...defaults.entries.values()].map((e) => [e.key, rawValue(e)]));
+    const ctx: InterpolationContext = { file, section: DEFAULT_SECTION, entry, values };
+    return { key, value: interpolate(rawValue(entry), ctx, 1), line: entry.line };
+  };
 }
 
 /** BasicInterpolation's `_interpolate_some`: `%%` → `%`, `%(key)s` → that key's value. */
@@ -264,8 +279,10 @@ export const BUILD_KEYS: readonly string[] = [
 export const RUN_KEYS: readonly string[] = [
   'environment', 'env', 'interactive', 'gpu', 'network', 'volumes', 'ports', 'cmd', 'args',
 ];
+/** Where the image is published (registry host and namespace, repository under it). */
+export const PUBLISH_KEYS: readonly string[] = ['registry', 'repository'];
 const DOCKED_KEYS = RUN_KEYS.map((k) => `${k}_docked`);
-const IMAGE_KEYS = [...BUILD_KEYS, ...RUN_KEYS, ...DOCKED_KEYS];
+const IMAGE_KEYS = [...BUILD_KEYS, ...RUN_KEYS, ...DOCKED_KEYS, ...PUBLISH_KEYS];
 // A synthetic image is run, never built: only `name` (the image type it runs) and run keys apply.
 const SYNTHETIC_KEYS = ['name', ...RUN_KEYS, ...DOCKED_KEYS];
 const RUN_IMAGE_KEYS = ['synthetic_images'];

@@ -13,6 +13,7 @@ import { DOCKER_DIR } from '../lib/project';
 import { loadWorkspaceImages, type ProjectLocation } from '../lib/workspace';
 import { workspaceDataDir } from '../lib/workspace-data';
 import type { NormalizedPluginOptions } from './options';
+import { releaseConfig, withTechnology, type ReleaseContext } from './release';
 import { dockerTargets, targetGroup } from './targets';
 
 export interface ProjectEdge {
@@ -23,27 +24,32 @@ export interface ProjectEdge {
 
 export interface Inference {
   /** By project name. */
-  projects: Record<string, Pick<ProjectConfiguration, 'targets' | 'metadata'>>;
+  projects: Record<string, Pick<ProjectConfiguration, 'targets' | 'metadata' | 'release'>>;
   edges: ProjectEdge[];
 }
 
 const memo = new Map<string, Inference>();
 
-export function inferWorkspace(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions): Inference {
-  const key = inputsKey(workspaceRoot, locations, options);
+export function inferWorkspace(
+  workspaceRoot: string,
+  locations: readonly ProjectLocation[],
+  options: NormalizedPluginOptions,
+  release: ReleaseContext = { dockerRelease: false },
+): Inference {
+  const key = inputsKey(workspaceRoot, locations, options, release);
   const cached = memo.get(key) ?? readDiskCache(workspaceRoot, key);
   if (cached) {
     memo.set(key, cached);
     return cached;
   }
-  const inferred = infer(workspaceRoot, locations, options);
+  const inferred = infer(workspaceRoot, locations, options, release);
   memo.clear();
   memo.set(key, inferred);
   writeDiskCache(workspaceRoot, key, inferred);
   return inferred;
 }
 
-function infer(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions): Inference {
+function infer(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions, release: ReleaseContext): Inference {
   let workspace;
   try {
     workspace = loadWorkspaceImages(workspaceRoot, locations, { plugin: { tag: options.tag, prefix: options.prefix }, env: process.env });
@@ -54,8 +60,9 @@ function infer(workspaceRoot: string, locations: readonly ProjectLocation[], opt
   }
   const projects: Inference['projects'] = {};
   for (const project of workspace.projects.values()) {
-    const targets = dockerTargets(project, workspace.graph, options);
-    projects[project.name] = { targets, metadata: { targetGroups: targetGroup(targets) } };
+    const targets = withTechnology(dockerTargets(project, workspace.graph, options), release);
+    const versioning = releaseConfig(project.rootAbs);
+    projects[project.name] = { targets, metadata: { targetGroups: targetGroup(targets) }, ...(versioning ? { release: versioning } : {}) };
   }
   const edges: ProjectEdge[] = [];
   for (const node of workspace.graph.values()) {
@@ -67,11 +74,13 @@ function infer(workspaceRoot: string, locations: readonly ProjectLocation[], opt
   return { projects, edges };
 }
 
-function inputsKey(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions): string {
+function inputsKey(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions, release: ReleaseContext): string {
   const hash = createHash('sha1');
-  hash.update(JSON.stringify([CACHE_VERSION, options, process.env['DOCKCONV_TAG'] ?? '', currentUser()]));
+  hash.update(JSON.stringify([CACHE_VERSION, options, release, process.env['DOCKCONV_TAG'] ?? '', currentUser()]));
   for (const { name, root } of locations) {
     hash.update(`\0${name}\0${root}\0`);
+    // Its version decides whether the project gets our release version actions.
+    hash.update(readOrEmpty(join(workspaceRoot, root, 'package.json')));
     for (const file of dockerFiles(join(workspaceRoot, root))) hash.update(file).update(readOrEmpty(file));
   }
   return hash.digest('hex');

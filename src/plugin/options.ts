@@ -4,14 +4,17 @@ export interface DockconvPluginOptions {
   runTargetName?: string;
   transferTargetName?: string;
   versionTargetName?: string;
+  publishTargetName?: string;
+  /** Registry images are published to (`host[:port]` with an optional namespace), below run.cfg `registry`. */
+  registry?: string;
   /** Default tag instead of the user name. */
   tag?: string;
   /** `false` drops the `<project>-` prefix from image names. */
   prefix?: boolean;
 }
 
-export type NormalizedPluginOptions = Required<Omit<DockconvPluginOptions, 'tag' | 'prefix'>> &
-  Pick<DockconvPluginOptions, 'tag' | 'prefix'>;
+export type NormalizedPluginOptions = Required<Omit<DockconvPluginOptions, 'tag' | 'prefix' | 'registry'>> &
+  Pick<DockconvPluginOptions, 'tag' | 'prefix' | 'registry'>;
 
 export function normalizePluginOptions(options: DockconvPluginOptions | undefined): NormalizedPluginOptions {
   return {
@@ -19,8 +22,10 @@ export function normalizePluginOptions(options: DockconvPluginOptions | undefine
     runTargetName: options?.runTargetName ?? 'docker-run',
     transferTargetName: options?.transferTargetName ?? 'transfer-image',
     versionTargetName: options?.versionTargetName ?? 'gen-version',
+    publishTargetName: options?.publishTargetName ?? 'publish-image',
     ...(options?.tag === undefined ? {} : { tag: options.tag }),
     ...(options?.prefix === undefined ? {} : { prefix: options.prefix }),
+    ...(options?.registry === undefined ? {} : { registry: options.registry }),
   };
 }
 
@@ -44,6 +49,7 @@ export const EXECUTORS = {
   run: '@dockconv/nx:docker-run',
   transfer: '@dockconv/nx:transfer-image',
   version: '@dockconv/nx:gen-version',
+  publish: '@dockconv/nx:publish',
 } as const;
 
 /** Where a per-image build task records the image it produced; derived tasks hash these. */

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { CreateDependencies, CreateNodes, CreateNodesContext, DependencyType } from '@nx/devkit';
 import { inferWorkspace } from './cache';
 import { normalizePluginOptions, type DockconvPluginOptions } from './options';
+import { releaseContextOf } from './release';
 import { hasDockerTree, isProjectRoot, projectNameAt } from '../lib/workspace';
 
 export const createNodes: CreateNodes<DockconvPluginOptions> = [
@@ -15,7 +16,7 @@ export const createNodes: CreateNodes<DockconvPluginOptions> = [
   (files, rawOptions, context) => {
     const options = normalizePluginOptions(rawOptions);
     const locations = projectLocations(files, context);
-    const inferred = inferWorkspace(context.workspaceRoot, locations, options);
+    const inferred = inferWorkspace(context.workspaceRoot, locations, options, releaseContextOf(context.nxJsonConfiguration));
     return locations.flatMap(({ name, root, file }) => {
       const project = inferred.projects[name];
       return project ? [[file, { projects: { [root]: { root, ...project } } }] as const] : [];
@@ -31,7 +32,7 @@ export const createDependencies: CreateDependencies<DockconvPluginOptions> = (ra
     .filter(([, p]) => hasDockerTree(context.workspaceRoot, p.root))
     .map(([name, p]) => ({ name, root: p.root }))
     .sort((a, b) => a.root.localeCompare(b.root));
-  const { edges } = inferWorkspace(context.workspaceRoot, locations, normalizePluginOptions(rawOptions));
+  const { edges } = inferWorkspace(context.workspaceRoot, locations, normalizePluginOptions(rawOptions), releaseContextOf(context.nxJsonConfiguration));
   return edges.map((e) => ({ ...e, type: 'static' as DependencyType.static }));
 };
 

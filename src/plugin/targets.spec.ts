@@ -67,6 +67,6 @@ describe('dockerTargets', () => {
 
   it('target names follow the plugin options', () => {
     const names = Object.keys(targetsFor('q', { buildTargetName: 'image', runTargetName: 'start' }));
-    assert.deepEqual(names.sort(), ['gen-version', 'image', 'image-job', 'start', 'transfer-image']);
+    assert.deepEqual(names.sort(), ['gen-version', 'image', 'image-job', 'nx-release-publish', 'publish-image', 'start', 'transfer-image']);
   });
 });

@@ -9,6 +9,7 @@ import { imageId } from '../lib/graph';
 import type { DockerProject, ImageDef } from '../lib/project';
 import { consumesVersion } from '../lib/version-inputs';
 import { EXECUTORS, imageBuildTarget, imageRecordPath, type NormalizedPluginOptions } from './options';
+import { publishTargets } from './publish-targets';
 
 type Targets = Record<string, TargetConfiguration>;
 
@@ -23,6 +24,7 @@ export function dockerTargets(project: DockerProject, graph: ImageGraph, options
   const runnable = project.images;
   if (runnable.length) targets[options.runTargetName] = runTarget(project, runnable, options);
   if (nodes.length) targets[options.transferTargetName] = transferTarget(project, nodes);
+  if (nodes.length) Object.assign(targets, publishTargets(project, nodes, options));
   targets[options.versionTargetName] = versionTarget(project);
   return targets;
 }

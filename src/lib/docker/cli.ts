@@ -23,12 +23,16 @@ export interface DockerCommandOptions {
   signal?: AbortSignal;
   /** What docker reads on stdin, and the shell that makes it (printed before `| docker …`). */
   stdin?: { text: string; shown: string };
+  /** Keep stderr instead of streaming it, so the caller can turn it into one clear line. */
+  captureStderr?: boolean;
 }
 
 export interface DockerCommandResult {
   exitCode: number;
   /** Captured stdout (not for interactive commands). */
   stdout: string;
+  /** Captured stderr, with `captureStderr` only. */
+  stderr: string;
 }
 
 export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,7 +47,7 @@ export function showCommand(args: readonly Arg[], opts: Pick<DockerCommandOption
 
 export async function docker(args: readonly Arg[], opts: DockerCommandOptions = {}): Promise<DockerCommandResult> {
   showCommand(args, opts);
-  if (opts.dryRun) return { exitCode: 0, stdout: '' };
+  if (opts.dryRun) return { exitCode: 0, stdout: '', stderr: '' };
   const { execa } = await loadExeca();
   const child = execa(dockerBinary(opts.env), args.map(valueOf), {
     env: opts.env,
@@ -55,12 +59,14 @@ export async function docker(args: readonly Arg[], opts: DockerCommandOptions = 
     forceKillAfterDelay: 5000,
   });
   const captured: string[] = [];
+  const errors: string[] = [];
   if (!opts.interactive) {
     stream(child.stdout, process.stdout, opts.prefix, captured);
-    stream(child.stderr, process.stderr, opts.prefix);
+    if (opts.captureStderr && child.stderr) createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
+    else stream(child.stderr, process.stderr, opts.prefix);
   }
   const result = await child;
-  return { exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1), stdout: captured.join('\n') };
+  return { exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1), stdout: captured.join('\n'), stderr: errors.join('\n') };
 }
 
 function stream(from: Readable | null, to: NodeJS.WriteStream, prefix = '', capture?: string[]): void {

@@ -1,0 +1,59 @@
+/**
+ * `docker push` failures told as one line. The docker CLI reads credentials from its config
+ * (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`) and credential helpers and hands
+ * them to the engine; what fails is reported by the engine as text, which is matched here.
+ */
+import { join } from 'node:path';
+import { DockconvError } from '../errors';
+
+/** The registry host of a reference (`127.0.0.1:5000/x/y:1` → `127.0.0.1:5000`), `docker.io` without one. */
+export function registryHost(ref: string): string {
+  const first = ref.split('/')[0] ?? '';
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+export function dockerConfigFile(env: NodeJS.ProcessEnv): string {
+  const dir = env['DOCKER_CONFIG'] ?? join(env['HOME'] ?? '~', '.docker');
+  return join(dir, 'config.json');
+}
+
+/** The one-line error for a failed push of `ref`, from docker's stderr and exit code. */
+export function pushFailure(ref: string, stderr: string, exitCode: number, env: NodeJS.ProcessEnv): DockconvError {
+  const host = registryHost(ref);
+  const text = stderr.trim();
+  const login = `docker login ${host === 'docker.io' ? '' : host}`.trim();
+  const config = dockerConfigFile(env);
+  if (/no basic auth credentials/i.test(text)) {
+    return new DockconvError(`push of ${ref} refused: ${host} needs a login and there are no credentials for it`, {
+      hint: `run \`${login}\` (credentials are read from ${config} and its credential helpers)`,
+    });
+  }
+  if (/unauthorized|authentication required|incorrect username or password|401/i.test(text)) {
+    return new DockconvError(`push of ${ref} refused: ${host} rejected the credentials`, {
+      hint: `check the login for ${host} in ${config} (or its credential helper); \`${login}\` replaces it`,
+    });
+  }
+  if (/denied|forbidden|403/i.test(text)) {
+    return new DockconvError(`push of ${ref} refused: access to the repository is denied on ${host}`, {
+      hint: 'the login works but may not push there: check the repository name and your permissions',
+    });
+  }
+  if (/server gave HTTP response to HTTPS client/i.test(text)) {
+    return new DockconvError(`push of ${ref} failed: ${host} speaks plain HTTP and the engine insists on HTTPS`, {
+      hint: `add "${host}" to insecure-registries in the engine's daemon.json (loopback addresses are allowed already)`,
+    });
+  }
+  if (/connection refused|no such host|i\/o timeout|dial tcp|network is unreachable/i.test(text)) {
+    return new DockconvError(`push of ${ref} failed: cannot reach ${host}`, { hint: lastLine(text) });
+  }
+  return new DockconvError(`push of ${ref} failed (exit ${exitCode})${text ? `: ${lastLine(text)}` : ''}`);
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+}
+
+/** The digest `docker push` reports on its last line: `1.0.0: digest: sha256:… size: 527`. */
+export function pushedDigest(stdout: string): string | undefined {
+  return /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1];
+}
