@@ -11,7 +11,7 @@ export function requestedImages(project: DockerProject, image?: string): string[
   if (image === undefined) return buildableImages(project).map((i) => imageId(project.name, i.type));
   const def = findImage(project, image);
   if (def.kind !== 'build') {
-    const hint = def.kind === 'synthetic' ? `it runs '${def.runs}'; build that` : 'it is named in run.cfg but has no docker/<image>/Dockerfile';
+    const hint = def.runs ? `it runs '${def.runs}'; build that` : 'it is named in run.cfg but has no docker/<image>/Dockerfile';
     throw new DockconvError(`image '${image}' of ${project.name} is not built here`, { hint });
   }
   return [imageId(project.name, image)];

@@ -1,11 +1,12 @@
 /**
  * The image must be on the engine before `docker run` (SPEC §4 caching contract: a cache hit must
- * never leave the user without the image). Configuration-only images are left to `docker run`,
- * which pulls them; built and synthetic images are checked, and built first with `build`.
+ * never leave the user without the image). Images no build here makes (configuration-only ones,
+ * synthetic ones naming another tag or image) are left to `docker run`, which pulls them; the
+ * others are checked, and built first with `build`.
  */
 import { logger } from '@nx/devkit';
 import { DockconvError } from '../errors';
-import type { ImageDef } from '../project';
+import { isBuiltHere, type ImageDef } from '../project';
 import { inspectImage } from '../build/engine';
 
 export interface EnsureOptions {
@@ -21,7 +22,7 @@ export interface EnsureOptions {
 }
 
 export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise<void> {
-  if (image.kind === 'config-only') return;
+  if (!isBuiltHere(image)) return;
   const exists = opts.exists ?? imageExists;
   // A dry run only prints: an engine that cannot be asked is no reason not to show the command.
   const present = await exists(image.name.ref, opts.env).catch((err: unknown) => {
