@@ -23,6 +23,8 @@ export interface RunRequest {
   gpu?: boolean;
   env?: string[];
   args?: string;
+  /** `false`: no `--init` (dockerutils' `--pre`, for engines before API 1.25). */
+  init?: boolean;
   /** `false`: do not pass the host's AWS credential variables (run.cfg `aws_env` says the same). */
   awsEnv?: boolean;
 }
@@ -62,7 +64,8 @@ export function buildRunCommand(req: RunRequest, facts: RunFacts): RunCommand {
   const mode = attachMode(req, facts);
   const name = containerName(facts.user, facts.image.type, facts.now);
   const argv: Arg[] = [
-    'run', '--name', name, '--init',
+    'run', '--name', name,
+    ...(req.init === false ? [] : ['--init']),
     ...(req.keep ? [] : ['--rm']),
     ...(mode.detached ? ['-d'] : []),
     ...(mode.interactive ? ['-i'] : []),
