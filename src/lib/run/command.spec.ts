@@ -146,9 +146,13 @@ describe('buildRunCommand', () => {
 
   it('an unknown replacement variable is an error with file and line', () => {
     assert.equal(
-      failure('[dev]\nvolumes = -v {root}:/x\n'),
-      `${FILE}:2: unknown replacement variable {root} (known: {user} {project} {project_root} {workspace_root} {home} {workdir} {cwd} {image} {tag})`,
+      failure('[dev]\nvolumes = -v {projectroot}:/x\n'),
+      `${FILE}:2: unknown replacement variable {projectroot} (known: {user} {project} {project_root} {root} {workspace_root} {home} {workdir} {cwd} {image} {tag})`,
     );
+  });
+
+  it('{root} is the project root, as run.cfg files of the first dockerutils era wrote it', () => {
+    assert.equal(line('[dev]\nvolumes = -v {root}:/x\n', {}, { replacements: { root: '/w/apps/demo' } }), `run --name ${NAME} --init --rm -v /w/apps/demo:/x demo-dev:alice`);
   });
 
   it('{workdir} without a known value is an error naming it', () => {
