@@ -114,10 +114,10 @@ describe('project images', () => {
     assert.deepEqual(ws.projects.get('p')?.images.map((i) => i.name.ref), ['p-base:ci', 'jupyter/base-notebook:2024']);
   });
 
-  it('a synthetic image naming no image type is an error with file and line', () => {
-    assert.throws(
-      () => load({ 'p/docker/base/Dockerfile': 'FROM scratch\n', 'p/docker/run.cfg': '[run_image]\nsynthetic_images = s\n\n[s]\nname = nope\n' }, [['p', 'p']]),
-      (e: unknown) => e instanceof DockconvError && /run\.cfg:5: synthetic image 's'/.test(e.describe()),
-    );
+  it('a synthetic image naming no image type runs <project>-<name>, as dockerutils named it', () => {
+    const ws = load({ 'p/docker/base/Dockerfile': 'FROM scratch\n', 'p/docker/run.cfg': '[run_image]\nsynthetic_images = s\n\n[s]\nname = nope\n' }, [['p', 'p']]);
+    const s = ws.projects.get('p')?.images.find((i) => i.type === 's');
+    assert.equal(s?.name.ref, 'p-nope:alice');
+    assert.equal(s?.runs, undefined, 'no build here makes it');
   });
 });

@@ -8,7 +8,7 @@ import { DockconvError } from './errors';
 import { assertValidRepository, imageName, projectPrefix, type ImageName, type NamingLayers, type Sourced } from './naming';
 import {
   classifySections,
-  parseBoolean,
+  readPrefix,
   readRunConfig,
   syntheticImages,
   type ConfigSection,
@@ -31,8 +31,10 @@ export interface ImageDef {
   section?: ConfigSection;
   /** Dockerfile path relative to the project root (built images only). */
   dockerfile?: string;
-  /** For a synthetic image: the image type it runs. */
+  /** For a synthetic image: the image type whose build makes the image it runs. */
   runs?: string;
+  /** For an image type also listed in synthetic_images: the synthetic image running it runs. */
+  runAs?: ImageDef;
 }
 
 export interface DockerProject {
@@ -41,6 +43,8 @@ export interface DockerProject {
   rootAbs: string;
   runConfig: RunConfig;
   images: ImageDef[];
+  /** Images whose section could not be read, and why; the project's other images still work. */
+  broken: Map<string, DockconvError>;
 }
 
 /** Options that shape image names, from nx.json plugin options and the executor. */
@@ -70,15 +74,55 @@ export function readDockerProject(workspaceRoot: string, project: { name: string
   const types = listImageTypes(rootAbs);
   const runConfig = readRunConfig(rootAbs, types);
   const kinds = classifySections(runConfig.doc, types);
-  const section = (name: string): ConfigSection | undefined => runConfig.doc.sections.get(name);
-  const built = types.map((type) => defineImage(project, type, 'build', section(type), runConfig, naming));
-  const configOnly = [...kinds]
-    .filter(([, kind]) => kind === 'config-only')
-    .map(([name]) => defineImage(project, name, 'config-only', section(name), runConfig, naming));
-  const synthetic = syntheticImages(runConfig.doc).map(({ name, line }) =>
-    defineSynthetic(project, name, line, [...built, ...configOnly], runConfig),
-  );
-  return { name: project.name, root: project.root, rootAbs, runConfig, images: [...built, ...configOnly, ...synthetic] };
+  const synthetic = syntheticImages(runConfig.doc);
+  const syntheticNames = new Set(synthetic.map((s) => s.name));
+  const reader = new ImageReader(project, runConfig, naming);
+  // A type that is also a synthetic image is named by its synthetic section when run; built, it
+  // keeps its own name, so that e.g. `[dev] name = base` cannot make docker/dev/ overwrite the base.
+  const built = types.flatMap((type) => reader.define(type, 'build', !syntheticNames.has(type)));
+  const configOnly = [...kinds].filter(([, kind]) => kind === 'config-only').flatMap(([name]) => reader.define(name, 'config-only', true));
+  const runOnly: ImageDef[] = [];
+  for (const { name } of synthetic) {
+    const [def] = reader.define(name, 'synthetic', true, [...built, ...configOnly]);
+    const image = built.find((i) => i.type === name);
+    if (def && image) image.runAs = def;
+    else if (def) runOnly.push(def);
+  }
+  return {
+    name: project.name,
+    root: project.root,
+    rootAbs,
+    runConfig,
+    images: [...built, ...configOnly, ...runOnly],
+    broken: reader.broken,
+  };
+}
+
+/**
+ * Defines images one section at a time: a section that cannot be read (an invalid name or tag)
+ * leaves that image out with a warning, and using it reports why; the other images still work.
+ */
+class ImageReader {
+  readonly broken = new Map<string, DockconvError>();
+
+  constructor(
+    private readonly project: { name: string; root: string },
+    private readonly runConfig: RunConfig,
+    private readonly naming: NamingOptions,
+  ) {}
+
+  define(type: string, kind: ImageKind, namedBySection: boolean, runnable: ImageDef[] = []): ImageDef[] {
+    try {
+      const section = this.runConfig.doc.sections.get(type);
+      if (kind === 'synthetic') return [defineSynthetic(this.project, type, section, runnable, this.runConfig, this.naming)];
+      return [defineImage(this.project, type, kind, section, namedBySection, this.runConfig, this.naming)];
+    } catch (err) {
+      if (!(err instanceof DockconvError)) throw err;
+      this.broken.set(type, err);
+      this.runConfig.warnings.push({ file: err.file, line: err.line, message: `image '${type}' is left out: ${err.message}` });
+      return [];
+    }
+  }
 }
 
 function defineImage(
@@ -86,21 +130,13 @@ function defineImage(
   type: string,
   kind: ImageKind,
   section: ConfigSection | undefined,
+  namedBySection: boolean,
   runConfig: RunConfig,
   naming: NamingOptions,
 ): ImageDef {
   // A configuration-only image names someone else's image (e.g. a public notebook image): its
   // run.cfg name and tag are the whole truth, and tag overrides meant for our images do not apply.
-  const external = kind === 'config-only';
-  const name = imageName({
-    project: project.name,
-    image: type,
-    plugin: external ? undefined : naming.plugin,
-    section: section && sectionNaming(section, runConfig.file ?? ''),
-    env: external ? {} : naming.env,
-    user: naming.user,
-    options: external ? undefined : naming.overrides,
-  });
+  const name = nameOf(project, type, namedBySection ? section : undefined, kind === 'config-only', runConfig, naming);
   return {
     project: project.name,
     projectRoot: project.root,
@@ -112,6 +148,25 @@ function defineImage(
   };
 }
 
+function nameOf(
+  project: { name: string },
+  type: string,
+  section: ConfigSection | undefined,
+  external: boolean,
+  runConfig: RunConfig,
+  naming: NamingOptions,
+): ImageName {
+  return imageName({
+    project: project.name,
+    image: type,
+    plugin: external ? undefined : naming.plugin,
+    section: section && sectionNaming(section, runConfig.file ?? ''),
+    env: external ? {} : naming.env,
+    user: naming.user,
+    options: external ? undefined : naming.overrides,
+  });
+}
+
 function sectionNaming(section: ConfigSection, file: string): NamingLayers['section'] {
   const sourced = (key: string): Sourced<string> | undefined => {
     const entry = section.entries.get(key);
@@ -121,33 +176,58 @@ function sectionNaming(section: ConfigSection, file: string): NamingLayers['sect
   return {
     name: sourced('name'),
     tag: sourced('tag'),
-    prefix: prefix && { value: parseBoolean(prefix, file), where: { file, line: prefix.line } },
+    prefix: prefix && { value: readPrefix(prefix, file).value, where: { file, line: prefix.line } },
   };
 }
 
-/** A synthetic image runs another image type under its own run configuration. */
+/**
+ * A synthetic image is named from its own section exactly as dockerutils named it:
+ * `<project>-<name>:<tag>`, `name` defaulting to the synthetic image's own name and `tag` to the
+ * usual tag; `prefix = false` makes `name` a reference of its own (an image not built here). A
+ * `name` that is a configuration-only image of the project runs that image. It `runs` the image
+ * type whose build gives exactly its reference, which is what `--build` then builds.
+ */
 function defineSynthetic(
   project: { name: string; root: string },
   type: string,
-  line: number,
+  section: ConfigSection | undefined,
   runnable: ImageDef[],
   runConfig: RunConfig,
+  naming: NamingOptions,
 ): ImageDef {
-  const section = runConfig.doc.sections.get(type);
-  const target = section?.entries.get('name');
-  const runs = runnable.find((i) => i.type === target?.value);
-  if (!section || !target || !runs) {
-    throw new DockconvError(`synthetic image '${type}' must have a [${type}] section whose name is an image type of ${project.name}`, {
-      file: runConfig.file,
-      line: target?.line ?? section?.line ?? line,
-      hint: `known image types: ${runnable.map((i) => i.type).join(', ') || 'none'}`,
-    });
+  const file = runConfig.file ?? '';
+  const target = section?.entries.get('name')?.value;
+  const prefix = section?.entries.get('prefix');
+  const external = prefix !== undefined && !readPrefix(prefix, file).value;
+  const configOnly = runnable.find((i) => i.kind === 'config-only' && i.type === target);
+  const ownTag = section?.entries.has('tag') === true;
+  const name = configOnly && !external && !ownTag ? configOnly.name : nameOf(project, type, section, external, runConfig, naming);
+  const runs = runnable.find((i) => i.kind === 'build' && i.name.ref === name.ref);
+  if (!section) {
+    const built = runs ? `docker/${runs.type}/ builds it` : 'no docker/<image>/ of the project builds it';
+    runConfig.warnings.push({ file, message: `synthetic image '${type}' has no [${type}] section: it runs ${name.ref} (${built})` });
   }
-  return { project: project.name, projectRoot: project.root, type, kind: 'synthetic', name: runs.name, section, runs: runs.type };
+  return {
+    project: project.name,
+    projectRoot: project.root,
+    type,
+    kind: 'synthetic',
+    name,
+    ...(section ? { section } : {}),
+    ...(runs ? { runs: runs.type } : {}),
+  };
 }
 
 export function findImage(project: DockerProject, type: string): ImageDef {
   const image = project.images.find((i) => i.type === type);
+  const broken = project.broken.get(type);
+  if (!image && broken) {
+    throw new DockconvError(`image '${type}' of ${project.name} cannot be used: ${broken.message}`, {
+      file: broken.file,
+      line: broken.line,
+      ...(broken.hint ? { hint: broken.hint } : {}),
+    });
+  }
   if (!image) {
     throw new DockconvError(`unknown image '${type}' in project ${project.name}`, {
       hint: `images: ${project.images.map((i) => i.type).join(', ') || 'none (no docker/<image>/Dockerfile)'}`,
@@ -168,6 +248,17 @@ export function applyNameOption(project: DockerProject, name: string | undefined
   const image = findImage(project, type);
   const repository = assertValidRepository(name, { file: '--name' });
   image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
+}
+
+/** What running `type` runs: its synthetic definition when the type is also a synthetic image. */
+export function findRunnableImage(project: DockerProject, type: string): ImageDef {
+  const image = findImage(project, type);
+  return image.runAs ?? image;
+}
+
+/** Whether a build of this project makes the image (else `docker run` finds or pulls it). */
+export function isBuiltHere(image: ImageDef): boolean {
+  return image.kind === 'build' || image.runs !== undefined;
 }
 
 export function buildableImages(project: DockerProject): ImageDef[] {

@@ -23,6 +23,8 @@ export function imageReplacements(image: ImageDef, facts: ReplacementFacts): Rep
     user: facts.user,
     project: image.project,
     project_root: join(facts.workspaceRoot, image.projectRoot),
+    // run.cfg files of dockerutils' first era wrote the project root as {root}.
+    root: join(facts.workspaceRoot, image.projectRoot),
     workspace_root: facts.workspaceRoot,
     home: facts.home ?? homedir(),
     cwd: facts.cwd,

@@ -12,6 +12,7 @@ import {
   closestKey,
   parseBoolean,
   parseConfig,
+  readPrefix,
   readRunConfig,
   runKey,
   syntheticImages,
@@ -398,10 +399,27 @@ describe('readRunConfig', () => {
     );
     assert.deepEqual(config.warnings.map((w) => [w.file, w.line, w.message]), [
       [file, 6, "unknown key 'volume' in [dev]; did you mean 'volumes'?"],
-      [file, 15, "build key 'tag' has no effect in [shell]: a synthetic image is not built"],
       [file, 18, "unknown key 'tga' in [jupyter]; did you mean 'tag'?"],
       [file, 20, 'section [devv] is unused: no docker/devv/Dockerfile, not a synthetic image of [run_image], not named by an env key, not a configuration-only image (name and prefix = false); did you mean [dev]?'],
     ]);
+  });
+  it('accepts synthetic images as dockerutils did: no section, no name, named like an image type, a build key only warns', () => {
+    const text = '[run_image]\nsynthetic_images = a, b, dev\n[a]\nname = dev\ntag = x\nprefix = f\n[b]\ncmd = x\nbuild_args = --build-arg A=1\n[dev]\nname = base\n';
+    const dir = project({ 'run.cfg': text });
+    const config = readRunConfig(dir, ['base', 'dev']);
+    assert.deepEqual(config.warnings.map((w) => [w.line, w.message]), [
+      [9, "build key 'build_args' has no effect in [b]: a synthetic image is not built"],
+    ]);
+  });
+  it('reads prefix as dockerutils did, warning where the readings differ', () => {
+    const text = '[a]\nname = x\nprefix = F\n[b]\nname = y\nprefix = no\n[c]\nname = z\nprefix = maybe\n[d]\nname = w\nprefix = False\n';
+    const dir = project({ 'run.cfg': text });
+    const config = readRunConfig(dir, ['c']);
+    const kinds = classifySections(config.doc, ['c']);
+    assert.deepEqual(Object.fromEntries(kinds), { a: 'config-only', b: 'config-only', c: 'image', d: 'config-only' });
+    assert.deepEqual(config.warnings.map((w) => w.line), [6, 9]);
+    assert.match(config.warnings[0]?.message ?? '', /prefix = no is read as false .*dockerutils kept the prefix/);
+    assert.match(config.warnings[1]?.message ?? '', /prefix = maybe is no boolean; read as true/);
   });
   it('gives an empty document without a file', () => {
     const config = readRunConfig(project({}), ['base']);
@@ -409,10 +427,10 @@ describe('readRunConfig', () => {
     assert.equal(config.doc.sections.size, 0);
     assert.deepEqual(config.warnings, []);
   });
-  it('reads the legacy name with a warning, and refuses both names', () => {
+  it('reads the dockerutils name without asking for a rename, and refuses both names', () => {
     const legacy = readRunConfig(project({ 'dockerutils.cfg': '[base]\n' }), ['base']);
     assert.ok(legacy.file?.endsWith('dockerutils.cfg'));
-    assert.match(legacy.warnings[0].message, /older name/);
+    assert.deepEqual(legacy.warnings, []);
     assert.throws(() => readRunConfig(project({ 'run.cfg': '', 'dockerutils.cfg': '' }), []), /both/);
   });
   it('refuses a file that is not UTF-8', () => {
@@ -421,10 +439,6 @@ describe('readRunConfig', () => {
     assert.throws(() => readRunConfig(dir, []), /not valid UTF-8/);
   });
   for (const [title, text, line] of [
-    ['a synthetic image without a section', '[run_image]\nsynthetic_images = a, b\n[a]\nname = dev\n', 2],
-    ['a synthetic section without name', '[run_image]\nsynthetic_images = a\n[a]\ncmd = x\n', 3],
-    ['a synthetic image named like an image type', '[run_image]\nsynthetic_images = dev\n[dev]\nname = dev\n', 2],
-    ['a prefix that is no boolean', '[x]\nname = y\nprefix = maybe\n', 3],
     ['a malformed file', '[dev]\nvolumes\n', 2],
   ] as const) {
     it(`refuses ${title}, naming file and line`, () => {
@@ -435,4 +449,27 @@ describe('readRunConfig', () => {
       );
     });
   }
+});
+
+describe('readPrefix', () => {
+  const at = (value: string) => ({ key: 'prefix', value, line: 4 });
+  it('False, false, F and f are false without a word, as in dockerutils', () => {
+    for (const v of ['False', 'false', 'F', 'f']) assert.deepEqual(readPrefix(at(v), 'run.cfg'), { value: false });
+  });
+  it('true words are true without a word', () => {
+    for (const v of ['true', 'yes', 'on', '1', 'True']) assert.deepEqual(readPrefix(at(v), 'run.cfg'), { value: true });
+  });
+  it('no, off, 0 and FALSE are false, with a warning that dockerutils kept the prefix', () => {
+    for (const v of ['no', 'off', '0', 'FALSE']) {
+      const reading = readPrefix(at(v), 'run.cfg');
+      assert.equal(reading.value, false);
+      assert.equal(reading.warning?.line, 4);
+      assert.match(reading.warning?.message ?? '', /read as false/);
+    }
+  });
+  it('anything else keeps the prefix, as dockerutils did, with a warning', () => {
+    const reading = readPrefix(at('maybe'), 'run.cfg');
+    assert.equal(reading.value, true);
+    assert.match(reading.warning?.message ?? '', /no boolean; read as true/);
+  });
 });

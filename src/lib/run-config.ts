@@ -236,7 +236,7 @@ export function findRunConfigFile(projectRootAbs: string): string | undefined {
   if (existsSync(current) && existsSync(legacy)) {
     throw new DockconvError(`both ${RUN_CONFIG_FILE} and ${LEGACY_RUN_CONFIG_FILE} exist`, {
       file: legacy,
-      hint: `keep one: ${LEGACY_RUN_CONFIG_FILE} is the older name of ${RUN_CONFIG_FILE}`,
+      hint: `keep one: ${LEGACY_RUN_CONFIG_FILE} and ${RUN_CONFIG_FILE} are two names of one file`,
     });
   }
   if (existsSync(current)) return current;
@@ -254,13 +254,9 @@ export function readRunConfig(projectRootAbs: string, imageTypes: readonly strin
   const file = findRunConfigFile(projectRootAbs);
   if (!file) return { doc: { file: join(projectRootAbs, RUN_CONFIG_FILE), sections: new Map() }, warnings: [] };
   const doc = parseConfig(readUtf8(file), file);
-  checkSyntheticImages(doc, imageTypes);
-  const warnings: Warning[] = [];
-  if (file === join(projectRootAbs, LEGACY_RUN_CONFIG_FILE)) {
-    warnings.push({ file, message: `${LEGACY_RUN_CONFIG_FILE} is the older name of ${RUN_CONFIG_FILE}; rename it` });
-  }
-  warnings.push(...sectionWarnings(doc, imageTypes));
-  return { file, doc, warnings };
+  // dockerutils.cfg needs no rename: both names are read the same, and projects moving over from
+  // dockerutils keep theirs (the name also tells which era's GPU environment a project expects).
+  return { file, doc, warnings: sectionWarnings(doc, imageTypes) };
 }
 
 /** Python would fail on bytes that are not UTF-8; Node would silently put U+FFFD in their place. */
@@ -281,10 +277,13 @@ export const RUN_KEYS: readonly string[] = [
 ];
 /** Where the image is published (registry host and namespace, repository under it). */
 export const PUBLISH_KEYS: readonly string[] = ['registry', 'repository'];
+/** `aws_env = false`: do not pass the host's AWS credential variables into the container. */
+export const AWS_ENV_KEY = 'aws_env';
 const DOCKED_KEYS = RUN_KEYS.map((k) => `${k}_docked`);
-const IMAGE_KEYS = [...BUILD_KEYS, ...RUN_KEYS, ...DOCKED_KEYS, ...PUBLISH_KEYS];
-// A synthetic image is run, never built: only `name` (the image type it runs) and run keys apply.
-const SYNTHETIC_KEYS = ['name', ...RUN_KEYS, ...DOCKED_KEYS];
+const IMAGE_KEYS = [...BUILD_KEYS, ...RUN_KEYS, ...DOCKED_KEYS, ...PUBLISH_KEYS, AWS_ENV_KEY];
+// A synthetic image is run, never built: `name`, `tag` and `prefix` choose the image it runs.
+const SYNTHETIC_NAMING_KEYS = ['name', 'tag', 'prefix'];
+const SYNTHETIC_KEYS = [...SYNTHETIC_NAMING_KEYS, ...RUN_KEYS, ...DOCKED_KEYS, AWS_ENV_KEY];
 const RUN_IMAGE_KEYS = ['synthetic_images'];
 
 /** `<key>_docked` when the engine is remote and the section has it, else `<key>`. */
@@ -304,6 +303,34 @@ const BOOLEANS = new Map([
   ...['1', 'yes', 'true', 'on'].map((s) => [s, true] as const),
   ...['0', 'no', 'false', 'off'].map((s) => [s, false] as const),
 ]);
+
+/** The values the original dockerutils took as a false `prefix`; it took anything else as true. */
+const DOCKERUTILS_FALSE = ['False', 'false', 'F', 'f'];
+
+export interface PrefixReading {
+  value: boolean;
+  /** Set when the original dockerutils read the value the other way, or it is no boolean. */
+  warning?: Warning;
+}
+
+/**
+ * `prefix`, read so that every file the original accepted means what it meant there: False,
+ * false, F and f are false, the usual true words are true. ConfigParser's other false words
+ * (no, off, 0, FALSE) are false here, where the original kept the prefix: a warning says so.
+ * Anything else kept the prefix in the original and keeps it here, with a warning.
+ */
+export function readPrefix(entry: ConfigEntry, file: string): PrefixReading {
+  if (DOCKERUTILS_FALSE.includes(entry.value)) return { value: false };
+  const value = BOOLEANS.get(entry.value.toLowerCase());
+  const where = { file, line: entry.line };
+  if (value === true) return { value };
+  if (value === false) {
+    const message = `prefix = ${entry.value} is read as false (no <project>- prefix); dockerutils kept the prefix for anything but False, false, F or f`;
+    return { value, warning: { ...where, message } };
+  }
+  const message = `prefix = ${entry.value} is no boolean; read as true (the <project>- prefix is kept), as dockerutils did`;
+  return { value: true, warning: { ...where, message } };
+}
 
 /** ConfigParser's `getboolean`. */
 export function parseBoolean(entry: ConfigEntry, file: string): boolean {
@@ -354,28 +381,7 @@ function kindOf(
 /** A section naming an image that is not built here: `name` set and `prefix` false. */
 function isConfigOnly(section: ConfigSection, file: string): boolean {
   const prefix = section.entries.get('prefix');
-  return section.entries.has('name') && prefix !== undefined && !parseBoolean(prefix, file);
-}
-
-function checkSyntheticImages(doc: ConfigDocument, imageTypes: readonly string[]): void {
-  for (const { name, line } of syntheticImages(doc)) {
-    const section = doc.sections.get(name);
-    if (imageTypes.includes(name)) {
-      const message = `synthetic image '${name}' has the name of an image type (docker/${name}/)`;
-      throw new DockconvError(message, { file: doc.file, line });
-    }
-    if (!section) {
-      throw new DockconvError(`synthetic image '${name}' has no [${name}] section`, {
-        file: doc.file,
-        line,
-        hint: `add [${name}] with name = <image type to run>`,
-      });
-    }
-    if (!section.entries.has('name')) {
-      const message = `synthetic image [${name}] lacks 'name' (the image type it runs)`;
-      throw new DockconvError(message, { file: doc.file, line: section.line });
-    }
-  }
+  return section.entries.has('name') && prefix !== undefined && !readPrefix(prefix, file).value;
 }
 
 const KNOWN_KEYS: Partial<Record<SectionKind, readonly string[]>> = {
@@ -391,6 +397,9 @@ function sectionWarnings(doc: ConfigDocument, imageTypes: readonly string[]): Wa
   for (const section of doc.sections.values()) {
     const kind = kinds.get(section.name) ?? 'unknown';
     if (kind === 'unknown') warnings.push(unknownSectionWarning(section, doc.file, imageTypes));
+    const prefix = section.entries.get('prefix');
+    const reading = prefix && !prefix.inherited ? readPrefix(prefix, doc.file).warning : undefined;
+    if (reading) warnings.push(reading);
     const known = KNOWN_KEYS[kind];
     if (!known) continue;
     // [DEFAULT] keys are inherited everywhere, mostly as %(…)s helpers: only own keys are checked.

@@ -10,6 +10,7 @@ export const REPLACEMENT_NAMES = [
   'user',
   'project',
   'project_root',
+  'root',
   'workspace_root',
   'home',
   'workdir',

@@ -5,7 +5,7 @@
  */
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { DockconvError } from '../../lib/errors';
-import { findImage } from '../../lib/project';
+import { findRunnableImage } from '../../lib/project';
 import type { RunRequest } from '../../lib/run/command';
 import { ensureImage } from '../../lib/run/ensure-image';
 import { executeRun } from '../../lib/run/execute';
@@ -25,6 +25,7 @@ export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
     ...(options.gpu === undefined ? {} : { gpu: options.gpu }),
     ...(env ? { env } : {}),
     ...(options.args ? { args: options.args } : {}),
+    ...(options.awsEnv === false ? { awsEnv: false } : {}),
   };
 }
 
@@ -34,12 +35,13 @@ export default async function dockerRunExecutor(options: DockerRunExecutorSchema
     const dryRun = Boolean(options.dryRun);
     const workspace = loadExecutorWorkspace(context);
     const buildTarget = normalizePluginOptions(pluginOptionsOf(context)).buildTargetName;
-    await ensureImage(findImage(workspace.project, request.image), {
+    await ensureImage(findRunnableImage(workspace.project, request.image), {
       build: Boolean(options.build),
       dryRun,
       env: process.env,
       buildTarget,
       buildImage: (type) => buildImageType(workspace, type, dryRun),
+      warn: (line) => logger.warn(line),
     });
     const host = { env: process.env, cwd: context.cwd, stdinIsTTY: Boolean(process.stdin.isTTY) };
     const { command } = await prepareRun(workspace, workspace.project, request, host);

@@ -13,6 +13,8 @@ export interface DockerRunExecutorSchema {
   env?: string[] | string;
   /** docker run flags after run.cfg's args. */
   args?: string;
+  /** false: do not pass the host's AWS credential variables (default: passed as -e NAME to a local engine). */
+  awsEnv?: boolean;
   /** Build the image first when it is missing. */
   build?: boolean;
   dryRun?: boolean;

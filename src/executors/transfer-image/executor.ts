@@ -56,6 +56,7 @@ async function ensureOwnImages(resolved: ResolvedImages, context: ExecutorContex
       env: process.env,
       buildTarget: normalizePluginOptions(pluginOptionsOf(context)).buildTargetName,
       buildImage: (type) => buildImageType(workspace, type, dryRun),
+      warn: (line) => logger.warn(line),
     });
   }
 }

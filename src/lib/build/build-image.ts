@@ -9,12 +9,12 @@ import { DockconvError } from '../errors';
 import type { ImageNode } from '../graph';
 import { withSuffix } from '../naming';
 import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
-import { parseBoolean } from '../run-config';
 import { expand } from '../variables';
 import { buildInvocation, type BuildCommand, type BuildInvocation } from './command';
 import { INPUTS_LABEL } from './inputs';
 import { imageLabels } from './labels';
 import { holdPipConf } from './pip-conf';
+import { pullsOnForce } from './plan';
 import { prepareBuild, type PreparedBuild } from './prepare';
 import { writeRecord } from './record';
 import { runScript } from './scripts';
@@ -89,6 +89,7 @@ function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, p
   // `--pull` reaches every FROM; a workspace parent is in no registry, so only images that
   // start from external images alone are pulled.
   const external = node.parents.length === 0 && node.external.length > 0;
+  const file = project.runConfig.file ?? '';
   return {
     dockerfile: relative(s.workspaceRoot, join(project.rootAbs, node.image.dockerfile ?? '')) || '.',
     context: relative(s.workspaceRoot, project.rootAbs) || '.',
@@ -97,14 +98,9 @@ function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, p
     buildArgs: prepared.buildArgs,
     flags: prepared.flags,
     noCache: isBase ? forcedBase : s.noCache,
-    pull: external && (s.pull || (forcedBase && pullOnForce(node, project))),
+    pull: external && (s.pull || (s.forceBase && pullsOnForce(node, file))),
     builder: s.builder,
   };
-}
-
-function pullOnForce(node: ImageNode, project: DockerProject): boolean {
-  const entry = node.image.section?.entries.get('pull_FROM_on_force');
-  return entry ? parseBoolean(entry, project.runConfig.file ?? '') : false;
 }
 
 function labelsOf(node: ImageNode, version: ProjectVersion, inputs?: string): Record<string, string> {

@@ -9,7 +9,7 @@ import { describeError, DockconvError } from '../errors';
 import { imageId } from '../graph';
 import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
 import { ensureImage, type EnsurePolicy } from './build-image';
-import { neededFor, parentsInPlan, planBuild, requestedImages } from './plan';
+import { neededFor, parentsInPlan, planBuild, pullsOnForce, requestedImages, withForcedBase } from './plan';
 import { schedule } from './scheduler';
 import { closeSession, openSession, type BuildSettings, type BuildSession } from './session';
 
@@ -40,7 +40,8 @@ export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
   // An unknown --image fails here already, in the first task Nx runs, with the same message.
   if (req.image !== undefined && req.project.images.some((i) => i.type === req.image)) requestedImages(req.project, req.image);
   const ref = req.graph.get(id)?.image.name.ref ?? '';
-  if (req.image !== undefined && !neededFor(req.graph, req.project, req.imageType, req.image)) {
+  const forcedBase = req.forceBase && req.imageType === BASE_IMAGE_TYPE;
+  if (req.image !== undefined && !forcedBase && !neededFor(req.graph, req.project, req.imageType, req.image)) {
     req.print(`[${id}] skipped: --image=${req.image} does not need it`);
     return { ref, ...(req.dryRun ? {} : { image: SKIPPED }) };
   }
@@ -54,7 +55,7 @@ export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
 }
 
 export async function buildAll(req: AggregateRequest): Promise<boolean> {
-  const requested = requestedImages(req.project, req.image);
+  const requested = withForcedBase(req.project, requestedImages(req.project, req.image), req.forceBase);
   // Images whose own task succeeded earlier in this Nx run are done (built, current, or a
   // cache hit whose image is present); checking them again would only cost time.
   const plan = planBuild(req.graph, requested).filter((id) => !req.ranByNx.has(id));
@@ -74,10 +75,15 @@ export async function buildAll(req: AggregateRequest): Promise<boolean> {
   });
 }
 
-/** `--noCache` rebuilds every image in play but the frozen base, which only `--forceBase` rebuilds. */
+/**
+ * `--noCache` rebuilds every image in play but the frozen base, which only `--forceBase`
+ * rebuilds; `--forceBase` also rebuilds (with `--pull`) the images that ask to pull on force.
+ */
 function policyOf(s: BuildSession, id: string): EnsurePolicy {
-  const isBase = s.graph.get(id)?.image.type === BASE_IMAGE_TYPE;
-  return { force: isBase ? s.forceBase : s.noCache };
+  const node = s.graph.get(id);
+  const isBase = node?.image.type === BASE_IMAGE_TYPE;
+  const pulls = s.forceBase && node !== undefined && pullsOnForce(node, s.projects.get(node.image.project)?.runConfig.file ?? '');
+  return { force: isBase ? s.forceBase : s.noCache || pulls };
 }
 
 async function withSession<T>(settings: BuildSettings, body: (s: BuildSession) => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockconvError } from '../errors';
 import { loadTree } from '../../testing/temp-tree';
-import { neededFor, parentsInPlan, planBuild, requestedImages } from './plan';
+import { neededFor, parentsInPlan, planBuild, pullsOnForce, requestedImages, withForcedBase } from './plan';
 import { schedule } from './scheduler';
 
 function load() {
@@ -80,5 +80,39 @@ describe('scheduler', () => {
     assert.deepEqual(result.failed.map((f) => f.id), ['base']);
     assert.deepEqual(finished, ['other']);
     assert.deepEqual(result.skipped.sort(), ['a', 'b', 'c']);
+  });
+});
+
+describe('forced base builds, as dockerutils build-image -f', () => {
+  const forced = loadTree(
+    {
+      'f/docker/base/Dockerfile': 'FROM debian:12\n',
+      'f/docker/tool/Dockerfile': 'FROM alpine:3\n',
+      'f/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
+      'f/docker/run.cfg': '[base]\npull_FROM_on_force = True\n[tool]\npull_FROM_on_force = yes\n[dev]\npull_FROM_on_force = yes\n',
+      'g/docker/tool/Dockerfile': 'FROM alpine:3\n',
+    },
+    [['f', 'f'], ['g', 'g']],
+  );
+  const f = forced.projects.get('f');
+  const g = forced.projects.get('g');
+  it('adds the base first, also for an image that does not derive from it', () => {
+    assert.ok(f && g);
+    assert.deepEqual(withForcedBase(f, ['f:tool'], true), ['f:base', 'f:tool']);
+    assert.deepEqual(withForcedBase(f, ['f:tool'], false), ['f:tool']);
+    assert.deepEqual(withForcedBase(f, ['f:base'], true), ['f:base']);
+    assert.deepEqual(withForcedBase(g, ['g:tool'], true), ['g:tool'], 'no base, nothing to add');
+  });
+  it('pulls on force only images from external images alone whose section asks for it', () => {
+    const file = f?.runConfig.file ?? '';
+    const node = (id: string) => {
+      const n = forced.graph.get(id);
+      assert.ok(n);
+      return n;
+    };
+    assert.equal(pullsOnForce(node('f:base'), file), true);
+    assert.equal(pullsOnForce(node('f:tool'), file), true);
+    assert.equal(pullsOnForce(node('f:dev'), file), false, 'its FROM is a workspace image: no registry has it');
+    assert.equal(pullsOnForce(node('g:tool'), file), false);
   });
 });

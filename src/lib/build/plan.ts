@@ -3,18 +3,40 @@
  * project's), their ancestors across projects, parents before children.
  */
 import { DockconvError } from '../errors';
-import { ancestors, buildOrder, imageId, type ImageGraph } from '../graph';
-import { buildableImages, findImage, type DockerProject } from '../project';
+import { ancestors, buildOrder, imageId, type ImageGraph, type ImageNode } from '../graph';
+import { BASE_IMAGE_TYPE, buildableImages, findImage, type DockerProject } from '../project';
+import { parseBoolean } from '../run-config';
 
 /** Ids of the images asked for: `image` of the project, else every image it builds. */
 export function requestedImages(project: DockerProject, image?: string): string[] {
   if (image === undefined) return buildableImages(project).map((i) => imageId(project.name, i.type));
   const def = findImage(project, image);
   if (def.kind !== 'build') {
-    const hint = def.kind === 'synthetic' ? `it runs '${def.runs}'; build that` : 'it is named in run.cfg but has no docker/<image>/Dockerfile';
+    const hint = def.runs ? `it runs '${def.runs}'; build that` : 'it is named in run.cfg but has no docker/<image>/Dockerfile';
     throw new DockconvError(`image '${image}' of ${project.name} is not built here`, { hint });
   }
   return [imageId(project.name, image)];
+}
+
+/**
+ * `forceBase` rebuilds the project's base along with the requested image, whether or not that
+ * image derives from it (what dockerutils' `build-image -f` did): the base comes first.
+ */
+export function withForcedBase(project: DockerProject, requested: readonly string[], forceBase: boolean): string[] {
+  const base = buildableImages(project).find((i) => i.type === BASE_IMAGE_TYPE);
+  if (!forceBase || !base) return [...requested];
+  const id = imageId(project.name, base.type);
+  return [id, ...requested.filter((r) => r !== id)];
+}
+
+/**
+ * With `forceBase`, an image whose run.cfg section says `pull_FROM_on_force` is rebuilt with
+ * `--pull`, when it starts from external images only (a workspace parent is in no registry).
+ */
+export function pullsOnForce(node: ImageNode, file: string): boolean {
+  const entry = node.image.section?.entries.get('pull_FROM_on_force');
+  const external = node.parents.length === 0 && node.external.length > 0;
+  return external && entry !== undefined && parseBoolean(entry, file);
 }
 
 /** The requested images and everything they build on, in an order that builds parents first. */

@@ -146,9 +146,13 @@ describe('buildRunCommand', () => {
 
   it('an unknown replacement variable is an error with file and line', () => {
     assert.equal(
-      failure('[dev]\nvolumes = -v {root}:/x\n'),
-      `${FILE}:2: unknown replacement variable {root} (known: {user} {project} {project_root} {workspace_root} {home} {workdir} {cwd} {image} {tag})`,
+      failure('[dev]\nvolumes = -v {projectroot}:/x\n'),
+      `${FILE}:2: unknown replacement variable {projectroot} (known: {user} {project} {project_root} {root} {workspace_root} {home} {workdir} {cwd} {image} {tag})`,
     );
+  });
+
+  it('{root} is the project root, as run.cfg files of the first dockerutils era wrote it', () => {
+    assert.equal(line('[dev]\nvolumes = -v {root}:/x\n', {}, { replacements: { root: '/w/apps/demo' } }), `run --name ${NAME} --init --rm -v /w/apps/demo:/x demo-dev:alice`);
   });
 
   it('{workdir} without a known value is an error naming it', () => {
@@ -178,5 +182,37 @@ describe('gpuRequest', () => {
   it('gpu_docked on a remote engine', () => assert.equal(kind('[dev]\ngpu = no\ngpu_docked = true\n', undefined, true), 'detect'));
   it('detection that did not happen is an internal error, not a silent CPU run', () => {
     assert.throws(() => line('[dev]\ngpu = yes\n'), /GPU flags were not detected/);
+  });
+});
+
+describe('AWS credentials, passed as dockerutils passed them', () => {
+  const AWS = { AWS_ACCESS_KEY_ID: 'AKIA-secret', AWS_SECRET_ACCESS_KEY: 'very-secret', AWS_SESSION_TOKEN: 'tok', AWS_REGION: '' };
+  const withAws = (over: Partial<RunFacts> = {}): Partial<RunFacts> => ({ env: { ...AWS }, ...over });
+
+  it('each one set on the host becomes -e NAME, before run.cfg environment; no value is printed or in the argv', () => {
+    const cmd = buildRunCommand({ image: 'dev' }, facts('[dev]\nenvironment = -e AWS_REGION=eu-west-1\n', withAws()));
+    const out = formatCommand(cmd.argv);
+    assert.equal(out, `run --name ${NAME} --init --rm -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN -e AWS_REGION=eu-west-1 demo-dev:alice`);
+    assert.doesNotMatch(JSON.stringify(cmd.argv), /secret|tok\b/);
+  });
+  it('not to a remote engine', () => {
+    assert.equal(line('[dev]\n', {}, withAws({ remote: true })), `run --name ${NAME} --init --rm demo-dev:alice`);
+  });
+  it('turned off by the awsEnv option or run.cfg aws_env = false', () => {
+    assert.equal(line('[dev]\n', { awsEnv: false }, withAws()), `run --name ${NAME} --init --rm demo-dev:alice`);
+    assert.equal(line('[dev]\naws_env = false\n', {}, withAws()), `run --name ${NAME} --init --rm demo-dev:alice`);
+  });
+});
+
+describe('CPU_GPU_ENV for run.cfg-era projects', () => {
+  const gpu = { detectedGpu: ['--gpus', 'all'], gpuEnvironment: true };
+  it('a GPU asked for as a switch sets CPU_GPU_ENV=/gpu-env', () => {
+    assert.equal(line('[dev]\n', { gpu: true }, gpu), `run --name ${NAME} --init --rm -e CPU_GPU_ENV=/gpu-env --gpus all demo-dev:alice`);
+    assert.equal(line('[dev]\ngpu = yes\n', {}, gpu), `run --name ${NAME} --init --rm -e CPU_GPU_ENV=/gpu-env --gpus all demo-dev:alice`);
+  });
+  it('not for verbatim gpu flags, without a GPU, or in a dockerutils.cfg-era project', () => {
+    assert.equal(line('[dev]\ngpu = --gpus all\n', {}, gpu), `run --name ${NAME} --init --rm --gpus all demo-dev:alice`);
+    assert.equal(line('[dev]\n', {}, gpu), `run --name ${NAME} --init --rm demo-dev:alice`);
+    assert.equal(line('[dev]\n', { gpu: true }, { ...gpu, gpuEnvironment: false }), `run --name ${NAME} --init --rm --gpus all demo-dev:alice`);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { DockconvError, type Location } from '../errors';
 import type { ImageDef } from '../project';
-import { parseBoolean, runKey, type ConfigDocument, type ConfigEntry } from '../run-config';
+import { AWS_ENV_KEY, parseBoolean, runKey, type ConfigDocument, type ConfigEntry } from '../run-config';
 import type { Arg, Shown } from '../shown';
 import { expand, type Replacements } from '../variables';
 import { containerName } from './container-name';
@@ -23,6 +23,10 @@ export interface RunRequest {
   gpu?: boolean;
   env?: string[];
   args?: string;
+  /** `false`: no `--init` (dockerutils' `--pre`, for engines before API 1.25). */
+  init?: boolean;
+  /** `false`: do not pass the host's AWS credential variables (run.cfg `aws_env` says the same). */
+  awsEnv?: boolean;
 }
 
 export interface RunFacts {
@@ -37,6 +41,11 @@ export interface RunFacts {
   replacements: Replacements;
   /** GPU flags detected from the engine; asked for only when `gpuRequest` says `detect`. */
   detectedGpu?: readonly string[];
+  /**
+   * The project's configuration is `docker/run.cfg`, the name of dockerutils' first era, whose
+   * images pick their Python environment from CPU_GPU_ENV: a detected GPU then also sets it.
+   */
+  gpuEnvironment?: boolean;
 }
 
 export interface RunCommand {
@@ -55,11 +64,14 @@ export function buildRunCommand(req: RunRequest, facts: RunFacts): RunCommand {
   const mode = attachMode(req, facts);
   const name = containerName(facts.user, facts.image.type, facts.now);
   const argv: Arg[] = [
-    'run', '--name', name, '--init',
+    'run', '--name', name,
+    ...(req.init === false ? [] : ['--init']),
     ...(req.keep ? [] : ['--rm']),
     ...(mode.detached ? ['-d'] : []),
     ...(mode.interactive ? ['-i'] : []),
     ...(mode.tty ? ['-t'] : []),
+    ...awsFlags(req, facts),
+    ...gpuEnvironmentFlags(req, facts),
     ...configFlags('environment', 'environment', facts),
     ...envSection(facts),
     ...(req.env ?? []).flatMap((kv) => ['-e', checkedEnvOption(kv)]),
@@ -116,6 +128,31 @@ function optionFlags(text: string | undefined, keyName: string, flagKey: FlagKey
   if (!text) return [];
   const ctx = { keyName, key: flagKey, where: {}, replacements: facts.replacements, env: facts.env };
   return flagsToArgv(parseFlags(splitWords(text, { file: keyName }), ctx));
+}
+
+/**
+ * The AWS credential variables set on the host, passed as `-e NAME` so that docker reads each
+ * value from its own environment: the secret is neither printed nor on docker's command line.
+ * Session credentials exist only in these variables (a ~/.aws mount lacks them), which is why
+ * dockerutils passed them and projects rely on it. Not to a remote engine: a container on another
+ * machine should use that machine's credentials. They come before run.cfg's environment, so an
+ * explicit `-e AWS_REGION=…` there still wins.
+ */
+export const AWS_VARIABLES = [
+  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN',
+] as const;
+
+function awsFlags(req: RunRequest, facts: RunFacts): Arg[] {
+  if (facts.remote || req.awsEnv === false) return [];
+  const entry = facts.image.section?.entries.get(AWS_ENV_KEY);
+  if (entry && !parseBoolean(entry, facts.doc.file)) return [];
+  return AWS_VARIABLES.filter((name) => facts.env[name]).flatMap((name) => ['-e', name]);
+}
+
+/** `-e CPU_GPU_ENV=/gpu-env` where the GPU was asked for as a switch in a run.cfg-era project. */
+function gpuEnvironmentFlags(req: RunRequest, facts: RunFacts): Arg[] {
+  if (!facts.gpuEnvironment) return [];
+  return gpuRequest(req, facts.image, facts.remote, facts.doc.file).kind === 'detect' ? ['-e', 'CPU_GPU_ENV=/gpu-env'] : [];
 }
 
 /** `env = <section>`: each key of that section (not [DEFAULT]'s) becomes `-e KEY=value`. */

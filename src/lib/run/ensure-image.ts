@@ -1,11 +1,11 @@
 /**
  * The image must be on the engine before `docker run` (SPEC §4 caching contract: a cache hit must
- * never leave the user without the image). Configuration-only images are left to `docker run`,
- * which pulls them; built and synthetic images are checked, and built first with `build`.
+ * never leave the user without the image). Images no build here makes (configuration-only ones,
+ * synthetic ones naming another tag or image) are left to `docker run`, which pulls them; the
+ * others are checked, and built first with `build`.
  */
-import { logger } from '@nx/devkit';
 import { DockconvError } from '../errors';
-import type { ImageDef } from '../project';
+import { isBuiltHere, type ImageDef } from '../project';
 import { inspectImage } from '../build/engine';
 
 export interface EnsureOptions {
@@ -16,17 +16,22 @@ export interface EnsureOptions {
   buildImage: (type: string) => Promise<boolean>;
   /** The build target's name, for the hint (`docker-build` unless nx.json renames it). */
   buildTarget: string;
+  /** The command that builds an image type, for the hint (default: the Nx target). */
+  buildHint?: (type: string) => string;
+  /** Where warnings go (default: stderr); lib/ stays free of Nx so the CLI runs without it. */
+  warn?: (line: string) => void;
   /** Defaults to asking the engine through dockerode. */
   exists?: (ref: string, env: NodeJS.ProcessEnv) => Promise<boolean>;
 }
 
 export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise<void> {
-  if (image.kind === 'config-only') return;
+  if (!isBuiltHere(image)) return;
   const exists = opts.exists ?? imageExists;
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   // A dry run only prints: an engine that cannot be asked is no reason not to show the command.
   const present = await exists(image.name.ref, opts.env).catch((err: unknown) => {
     if (!opts.dryRun) throw err;
-    logger.warn(`warning: ${(err as Error).message}`);
+    warn(`warning: ${(err as Error).message}`);
     return true;
   });
   if (present) return;
@@ -36,8 +41,9 @@ export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise
     return;
   }
   const problem = `image ${image.name.ref} is not on the Docker engine`;
-  const hint = `build it with nx run ${image.project}:${opts.buildTarget}:${type}, or run with --build`;
-  if (opts.dryRun) logger.warn(`warning: ${problem} (${hint})`);
+  const build = opts.buildHint?.(type) ?? `nx run ${image.project}:${opts.buildTarget}:${type}`;
+  const hint = `build it with ${build}, or run with --build`;
+  if (opts.dryRun) warn(`warning: ${problem} (${hint})`);
   else throw new DockconvError(problem, { hint });
 }
 

@@ -61,7 +61,8 @@ describe('prepareRun', () => {
   it('local engine with the toolkit: --gpus all, {workdir} from the Dockerfile (/ for scratch)', async () => {
     const calls = { info: 0, localGpu: 0, inspected: [] };
     const out = await line({ image: 'train' }, probe(false, {}, true, calls));
-    assert.equal(out, `run --name alice_train_<time> --init --rm --gpus all -v ${join(root, 'apps/a')}:/ a-train:alice`);
+    // docker/run.cfg is the first dockerutils era's file: a GPU asked for as a switch also sets CPU_GPU_ENV.
+    assert.equal(out, `run --name alice_train_<time> --init --rm -e CPU_GPU_ENV=/gpu-env --gpus all -v ${join(root, 'apps/a')}:/ a-train:alice`);
     assert.deepEqual(calls, { info: 1, localGpu: 1, inspected: [] });
   });
 
@@ -69,7 +70,7 @@ describe('prepareRun', () => {
     const calls = { info: 0, localGpu: 0, inspected: [] };
     const info = { Runtimes: { nvidia: { path: 'nvidia-container-runtime' } } };
     const out = await line({ image: 'train' }, probe(true, info, true, calls));
-    assert.equal(out, 'run --name alice_train_<time> --init --rm --runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=all -v /data:/data a-train:alice');
+    assert.equal(out, 'run --name alice_train_<time> --init --rm -e CPU_GPU_ENV=/gpu-env --runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=all -v /data:/data a-train:alice');
     assert.equal(calls.localGpu, 0, 'the toolkit on this machine says nothing about a remote engine');
   });
 

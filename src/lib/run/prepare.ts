@@ -4,10 +4,12 @@
  * for), then builds the `docker run` command. The engine is reached through `EngineProbe`, so
  * tests can stand in for it.
  */
+import { basename } from 'node:path';
 import Docker from 'dockerode';
 import { currentUser } from '../naming';
-import { findImage, type DockerProject, type ImageDef } from '../project';
+import { findRunnableImage, type DockerProject, type ImageDef } from '../project';
 import { imageReplacements } from '../replacements';
+import { RUN_CONFIG_FILE } from '../run-config';
 import type { WorkspaceImages } from '../workspace';
 import { currentEngine } from '../transfer/destination';
 import { buildRunCommand, gpuRequest, type RunCommand, type RunRequest } from './command';
@@ -58,7 +60,7 @@ export async function prepareRun(
   host: RunEnvironment,
   engine: EngineProbe = realEngine,
 ): Promise<PreparedRun> {
-  const image = findImage(project, req.image);
+  const image = findRunnableImage(project, req.image);
   const remote = engine.remote(host.env);
   const user = host.user ?? currentUser(host.env);
   const workdir = await resolveWorkdir(workspace, image, req, host.env, engine);
@@ -74,8 +76,14 @@ export async function prepareRun(
     env: host.env,
     replacements,
     ...(detectedGpu ? { detectedGpu } : {}),
+    gpuEnvironment: isRunCfgEra(project),
   });
   return { image, command };
+}
+
+/** dockerutils read docker/run.cfg in its first era and docker/dockerutils.cfg later. */
+function isRunCfgEra(project: DockerProject): boolean {
+  return project.runConfig.file !== undefined && basename(project.runConfig.file) === basename(RUN_CONFIG_FILE);
 }
 
 async function detectGpu(
