@@ -37,11 +37,30 @@ function run(reference: string, ...cmd: string[]): string {
 /** Seconds since the epoch with a fraction: events of the same second before it do not count. */
 const since = () => (Date.now() / 1000).toFixed(3);
 
-/** References the engine tagged since `from`: each is one finished `docker build` (or `docker tag`). */
-function tagsSince(from: string, tag = TAG): string[] {
-  const until = (Date.now() / 1000 + 1).toFixed(3);
-  const lines = docker(['events', '--since', from, '--until', until, '--filter', 'type=image', '--filter', 'event=tag', '--format', '{{.Actor.Attributes.name}}']);
-  return lines.split('\n').filter((l) => l.endsWith(`:${tag}`)).map((l) => l.slice(0, -tag.length - 1)).sort();
+/**
+ * A docker that logs every call before running the real one, set as DOCKCONV_DOCKER: what the
+ * plugin asked docker to build, whatever the builder and image store (BuildKit writing into the
+ * containerd store sends no tag events).
+ */
+function loggingDocker(): { path: string; calls(): string[]; reset(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'dockconv-docker-log-'));
+  const log = join(dir, 'calls.log');
+  const path = join(dir, 'docker');
+  writeFileSync(path, `#!/bin/sh\necho "$*" >> '${log}'\nexec docker "$@"\n`);
+  chmodSync(path, 0o755);
+  writeFileSync(log, '');
+  return { path, calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean), reset: () => writeFileSync(log, '') };
+}
+
+const spy = loggingDocker();
+
+/** The references `docker build` calls tagged (`-t`), one entry per call. */
+function builtRefs(calls: readonly string[]): string[] {
+  return calls.filter(isBuild).flatMap((c) => [...c.matchAll(/(?:^|\s)(?:-t|--tag)[ =](\S+)/g)].map((m) => m[1] ?? ''));
+}
+
+function isBuild(call: string): boolean {
+  return /^(build|buildx build|image build)\s/.test(call);
 }
 
 function workspace(git = false): TestWorkspace {
@@ -49,16 +68,19 @@ function workspace(git = false): TestWorkspace {
 }
 
 function nxOk(ws: TestWorkspace, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  const result = ws.nx([...args, '--output-style=static'], { env });
+  const result = ws.nx([...args, '--output-style=static'], { env: { DOCKCONV_DOCKER: spy.path, ...env } });
   assert.equal(result.status, 0, output(result));
   return output(result);
 }
 
-/** Builds and returns the references the engine tagged meanwhile (the images actually built). */
+/** Builds and returns the images (without tag) the run built, sorted; builder stages aside. */
 function build(ws: TestWorkspace, args: string[] = ['run-many', '-t', 'docker-build'], env: NodeJS.ProcessEnv = {}, tag = TAG): string[] {
-  const from = since();
+  spy.reset();
   nxOk(ws, args, env);
-  return tagsSince(from, tag);
+  return builtRefs(spy.calls())
+    .filter((r) => r.endsWith(`:${tag}`))
+    .map((r) => r.slice(0, -tag.length - 1))
+    .sort();
 }
 
 describe('docker-build cache truth', () => {
@@ -253,27 +275,23 @@ function manyFiles(projects: number, perProject: number): Record<string, string>
 async function noopCost(projects: number, perProject: number): Promise<{ builds: number; containers: number; cli: number; api: number }> {
   const ws = createWorkspace(manyFiles(projects, perProject), { plugins: [{ plugin: '@dockconv/nx', options: { tag: TAG } }] });
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-count-'));
-  const log = join(dir, 'docker.log');
-  const wrapper = join(dir, 'docker');
-  writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec docker "$@"\n`);
-  chmodSync(wrapper, 0o755);
+  const counter = loggingDocker();
   const engine = engineSocket();
   const proxy = await countingProxy(engine, join(dir, 'proxy.sock'));
   // Both runs see the same DOCKER_HOST: it is one of the task's inputs.
-  const env = { DOCKCONV_DOCKER: wrapper, DOCKER_HOST: proxy.host };
+  const env = { DOCKCONV_DOCKER: counter.path, DOCKER_HOST: proxy.host };
   try {
     const first = await nxAsync(ws, ['run-many', '-t', 'docker-build', '--output-style=static'], env);
     assert.equal(first.status, 0, first.output);
-    writeFileSync(log, '');
+    counter.reset();
     const requestsBefore = proxy.requests().length;
     const from = since();
     const result = await nxAsync(ws, ['run-many', '-t', 'docker-build', '--output-style=static'], env);
     assert.equal(result.status, 0, result.output);
-    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const calls = counter.calls();
     const until = (Date.now() / 1000 + 1).toFixed(3);
     const containers = docker(['events', '--since', from, '--until', until, '--filter', 'type=container', '--format', '{{.Action}}']).split('\n').filter(Boolean);
-    const builds = calls.filter((c) => /^(build|buildx build|image build)\b/.test(c) && !c.startsWith('buildx version')).length;
-    return { builds, containers: containers.length, cli: calls.length, api: proxy.requests().length - requestsBefore };
+    return { builds: calls.filter(isBuild).length, containers: containers.length, cli: calls.length, api: proxy.requests().length - requestsBefore };
   } finally {
     await proxy.close();
     ws.remove();
