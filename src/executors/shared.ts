@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { buildAll } from '../lib/build';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
-import type { DockerProject, NamingOptions } from '../lib/project';
-import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';
+import { findImage, type DockerProject, type NamingOptions } from '../lib/project';
+import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/workspace';
 import { imageRecordPath, normalizePluginOptions, type DockconvPluginOptions } from '../plugin/options';
 
 export interface ExecutorWorkspace extends WorkspaceImages {
@@ -32,10 +32,38 @@ export function loadExecutorWorkspace(context: ExecutorContext, overrides: Namin
     env: process.env,
     overrides,
   });
-  const project = workspace.projects.get(name);
+  const project = usableProject(workspace, name);
   if (!project) throw new DockconvError(`project ${name} has no docker/<image>/Dockerfile and no docker/run.cfg`);
-  for (const warning of project.runConfig.warnings) logger.warn(`warning: ${describeWarning(warning)}`);
+  if (reportsForProject(context)) for (const warning of project.runConfig.warnings) logger.warn(`warning: ${describeWarning(warning)}`);
   return { ...workspace, project };
+}
+
+/**
+ * One command runs several tasks of a project (one per image, plus the aggregate), each reading
+ * run.cfg: only one of them, the first of the project's tasks that needs none of its others, prints its
+ * warnings, so each appears once per command.
+ */
+function reportsForProject(context: ExecutorContext): boolean {
+  const graph = context.taskGraph;
+  const current = Object.values(graph?.tasks ?? {}).find((t) => t.target.project === context.projectName && t.target.target === context.targetName);
+  if (!graph || !current) return true;
+  const own = Object.values(graph.tasks).filter((t) => t.target.project === context.projectName).map((t) => t.id);
+  // Nx 24 lists dependencies as `{ id }` edges, Nx 23 as plain ids.
+  const depsOf = (id: string): string[] => (graph.dependencies[id] ?? []).map((d: string | { id: string }) => (typeof d === 'string' ? d : d.id));
+  const roots = own.filter((id) => !depsOf(id).some((d) => own.includes(d))).sort();
+  return roots.length === 0 || roots[0] === current.id;
+}
+
+/**
+ * `nx run p:docker-build:dve` names a configuration the target does not have; Nx runs the target
+ * with its defaults then (every image), so the misspelling is caught here, in whichever of the
+ * project's tasks runs first, naming it and the images there are.
+ */
+export function assertKnownConfiguration(project: DockerProject, context: ExecutorContext): void {
+  const types = project.images.map((i) => i.type);
+  const asked = [context.configurationName, ...Object.values(context.taskGraph?.tasks ?? {}).filter((t) => t.target.project === project.name).map((t) => t.target.configuration)];
+  const unknown = asked.find((c): c is string => c !== undefined && !types.includes(c));
+  if (unknown !== undefined) findImage(project, unknown);
 }
 
 /** Runs an executor body; a failure becomes one `error:` line and `success: false`. */

@@ -76,11 +76,29 @@ describe('cycles are errors that name the cycle, the file and the line', () => {
     }, /image dependency cycle: p:a → q:b → p:a/],
   ];
   for (const [label, files, message] of cases) {
+    it(`${label}: only the projects on the cycle are broken`, () => {
+      const ws = load({ ...files, 'r/docker/base/Dockerfile': 'FROM scratch\n' }, [['p', 'p'], ['q', 'q'], ['r', 'r']]);
+      const problem = ws.broken.get('p');
+      assert.ok(problem instanceof DockconvError && message.test(problem.describe()), problem?.describe());
+      assert.equal(ws.broken.has('q'), label === 'across projects');
+      assert.deepEqual([...ws.projects.keys()], ['r']);
+      assert.ok(ws.graph.has('r:base'));
+    });
+  }
+});
+
+describe('one broken project never stops the others', () => {
+  const cases: [string, Record<string, string>, string][] = [
+    ['a run.cfg that does not parse', { 'p/docker/run.cfg': '[dev]\nnot a key\n' }, 'docker/run.cfg:2: '],
+    ['a Dockerfile that does not parse', { 'p/docker/bad/Dockerfile': 'FROM scratch\nFROMM x\n' }, "p/docker/bad/Dockerfile:2: unknown instruction 'FROMM'"],
+    ['an upper-case image folder', { 'p/docker/Dev/Dockerfile': 'FROM scratch\n' }, "p/docker/Dev/Dockerfile: invalid image name 'p-Dev'"],
+  ];
+  for (const [label, files, message] of cases) {
     it(label, () => {
-      assert.throws(
-        () => load(files, [['p', 'p'], ['q', 'q']]),
-        (e: unknown) => e instanceof DockconvError && message.test(e.describe()),
-      );
+      const ws = load({ 'p/docker/base/Dockerfile': 'FROM scratch\n', 'q/docker/base/Dockerfile': 'FROM scratch\n', ...files }, [['p', 'p'], ['q', 'q']]);
+      assert.ok(ws.broken.get('p')?.describe().includes(message), ws.broken.get('p')?.describe());
+      assert.deepEqual([...ws.projects.keys()], ['q']);
+      assert.deepEqual([...ws.graph.keys()], ['q:base']);
     });
   }
 });
@@ -115,9 +133,7 @@ describe('project images', () => {
   });
 
   it('a synthetic image naming no image type is an error with file and line', () => {
-    assert.throws(
-      () => load({ 'p/docker/base/Dockerfile': 'FROM scratch\n', 'p/docker/run.cfg': '[run_image]\nsynthetic_images = s\n\n[s]\nname = nope\n' }, [['p', 'p']]),
-      (e: unknown) => e instanceof DockconvError && /run\.cfg:5: synthetic image 's'/.test(e.describe()),
-    );
+    const ws = load({ 'p/docker/base/Dockerfile': 'FROM scratch\n', 'p/docker/run.cfg': '[run_image]\nsynthetic_images = s\n\n[s]\nname = nope\n' }, [['p', 'p']]);
+    assert.match(ws.broken.get('p')?.describe() ?? '', /run\.cfg:5: synthetic image 's'/);
   });
 });

@@ -55,7 +55,6 @@ export function buildImageGraph(projects: readonly DockerProject[], dockerfiles:
       graph.set(id, { id, image, dockerfile, parents: [...new Set(parents)], external });
     }
   }
-  assertAcyclic(graph);
   return graph;
 }
 
@@ -85,11 +84,14 @@ export function findCycle(graph: ImageGraph): string[] | undefined {
 
 export function assertAcyclic(graph: ImageGraph): void {
   const cycle = findCycle(graph);
-  if (!cycle) return;
+  if (cycle) throw cycleError(graph, cycle);
+}
+
+export function cycleError(graph: ImageGraph, cycle: readonly string[]): DockconvError {
   const first = graph.get(cycle[0] ?? '');
   const next = cycle[1] ?? '';
   const line = first?.dockerfile.stages.find((s) => s.image.includes(graph.get(next)?.image.type ?? '\0'))?.line;
-  throw new DockconvError(`image dependency cycle: ${cycle.join(' → ')}`, {
+  return new DockconvError(`image dependency cycle: ${cycle.join(' → ')}`, {
     file: first && join(first.image.projectRoot, first.image.dockerfile ?? ''),
     line: line ?? first?.dockerfile.stages[0]?.line,
     hint: 'each image may only build FROM images that do not build FROM it',

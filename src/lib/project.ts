@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockconvError } from './errors';
+import { DockconvError, locatedIn } from './errors';
 import { imageName, projectPrefix, type ImageName, type NamingLayers, type Sourced } from './naming';
 import {
   classifySections,
@@ -92,7 +92,9 @@ function defineImage(
   // A configuration-only image names someone else's image (e.g. a public notebook image): its
   // run.cfg name and tag are the whole truth, and tag overrides meant for our images do not apply.
   const external = kind === 'config-only';
-  const name = imageName({
+  // An image folder whose name makes no valid image name (`docker/Dev/`) is named in the error.
+  const where = { file: kind === 'build' ? join(project.root, dockerfilePath(type)) : runConfig.file };
+  const name = locatedIn(where, () => imageName({
     project: project.name,
     image: type,
     plugin: external ? undefined : naming.plugin,
@@ -100,7 +102,7 @@ function defineImage(
     env: external ? {} : naming.env,
     user: naming.user,
     options: external ? undefined : naming.overrides,
-  });
+  }));
   return {
     project: project.name,
     projectRoot: project.root,

@@ -11,7 +11,7 @@ import { ensureImage } from '../../lib/run/ensure-image';
 import { executeRun } from '../../lib/run/execute';
 import { prepareRun } from '../../lib/run/prepare';
 import { normalizePluginOptions } from '../../plugin/options';
-import { buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
+import { assertKnownConfiguration, buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
 import type { DockerRunExecutorSchema } from './schema';
 
 export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
@@ -30,9 +30,10 @@ export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
 
 export default async function dockerRunExecutor(options: DockerRunExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
+    const workspace = loadExecutorWorkspace(context);
+    assertKnownConfiguration(workspace.project, context);
     const request = normaliseOptions(options);
     const dryRun = Boolean(options.dryRun);
-    const workspace = loadExecutorWorkspace(context);
     const buildTarget = normalizePluginOptions(pluginOptionsOf(context)).buildTargetName;
     await ensureImage(findImage(workspace.project, request.image), {
       build: Boolean(options.build),
