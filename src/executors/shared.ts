@@ -2,11 +2,12 @@
  * What every executor does the same way: read the workspace's docker side from the executor
  * context through the conventions library, and turn library errors into one clear line.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { buildAll } from '../lib/build';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
-import { findImage, type DockerProject, type NamingOptions } from '../lib/project';
+import type { DockerProject, NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/workspace';
 import { imageRecordPath, normalizePluginOptions, type DockconvPluginOptions } from '../plugin/options';
 
@@ -55,15 +56,41 @@ function reportsForProject(context: ExecutorContext): boolean {
 }
 
 /**
- * `nx run p:docker-build:dve` names a configuration the target does not have; Nx runs the target
- * with its defaults then (every image), so the misspelling is caught here, in whichever of the
- * project's tasks runs first, naming it and the images there are.
+ * `nx run p:docker-build:dve` names a configuration the target does not have. Nx then drops it
+ * without a word and runs the target with its defaults (every image), and no task sees the name;
+ * so it is read from the nx command line itself (its pid is in NX_INVOCATION_ANCESTOR_PIDS) and
+ * refused, naming it and the images there are, before anything is built.
  */
-export function assertKnownConfiguration(project: DockerProject, context: ExecutorContext): void {
-  const types = project.images.map((i) => i.type);
-  const asked = [context.configurationName, ...Object.values(context.taskGraph?.tasks ?? {}).filter((t) => t.target.project === project.name).map((t) => t.target.configuration)];
-  const unknown = asked.find((c): c is string => c !== undefined && !types.includes(c));
-  if (unknown !== undefined) findImage(project, unknown);
+export function assertKnownConfiguration(project: DockerProject, targets: readonly string[], images: readonly string[]): void {
+  const asked = commandLineTarget(process.env);
+  if (!asked?.configuration || asked.project !== project.name || !targets.includes(asked.target)) return;
+  if (!images.includes(asked.configuration)) {
+    throw new DockconvError(`${asked.project}:${asked.target} has no configuration '${asked.configuration}'`, { hint: `images: ${images.join(', ') || 'none'}` });
+  }
+}
+
+/** `project:target:configuration` (or `-c`) of the nx command that started this task, where readable. */
+export function commandLineTarget(env: NodeJS.ProcessEnv): { project: string; target: string; configuration?: string } | undefined {
+  const pid = (env['NX_INVOCATION_ANCESTOR_PIDS'] ?? '').split(',')[0];
+  if (!pid) return undefined;
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined;
+  }
+  return parseTargetArgs(argv.slice(argv.findIndex((a) => /(^|\/)nx(\.js)?$/.test(a)) + 1));
+}
+
+export function parseTargetArgs(args: readonly string[]): { project: string; target: string; configuration?: string } | undefined {
+  const rest = args[0] === 'run' ? args.slice(1) : args;
+  const spec = rest[0];
+  if (!spec || spec.startsWith('-') || !spec.includes(':')) return undefined;
+  const [project = '', target = '', ...config] = spec.split(':');
+  const flag = rest.findIndex((a) => a === '-c' || a === '--configuration' || /^(-c|--configuration)=/.test(a));
+  const fromFlag = flag < 0 ? undefined : (rest[flag]?.includes('=') ? rest[flag]?.split('=').slice(1).join('=') : rest[flag + 1]);
+  const configuration = config.length ? config.join(':') : fromFlag;
+  return { project, target, ...(configuration ? { configuration } : {}) };
 }
 
 /** Runs an executor body; a failure becomes one `error:` line and `success: false`. */

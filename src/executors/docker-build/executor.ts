@@ -11,15 +11,18 @@ import type { BuildSettings } from '../../lib/build/session';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
 import { assertValidRepository, assertValidTag } from '../../lib/naming';
-import { findImage } from '../../lib/project';
+import { buildableImages, findImage } from '../../lib/project';
 import { imageBuildTarget, imageRecordPath, normalizePluginOptions } from '../../plugin/options';
-import { loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
+import { assertKnownConfiguration, loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { DockerBuildExecutorSchema } from './schema';
 
 export default async function dockerBuildExecutor(options: DockerBuildExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     if (options.tag !== undefined) assertValidTag(options.tag, { file: '--tag' });
     const workspace = loadExecutorWorkspace(context, options.tag ? { tag: options.tag } : {});
+    const plugin = normalizePluginOptions(pluginOptionsOf(context));
+    const built = buildableImages(workspace.project).map((i) => i.type);
+    assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyName(workspace, options);
     const settings = settingsOf(workspace, options);
     if (options.imageType) {
@@ -29,7 +32,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
       ...settings,
       project: workspace.project,
       ...(options.image ? { image: options.image } : {}),
-      parallel: parallelOf(options.parallel),
+      parallel: parallelOf(options.maxParallel),
       ranByNx: ranByNx(workspace, context),
     });
   });
@@ -62,9 +65,9 @@ function applyName(workspace: ExecutorWorkspace, options: DockerBuildExecutorSch
   image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
 }
 
-function parallelOf(value: number | undefined): number {
-  if (value === undefined) return 2;
-  if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--parallel must be a whole number ≥ 1, not ${value}`);
+export function parallelOf(value: number | undefined, fallback = 2): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--maxParallel must be a whole number ≥ 1, not ${value}`);
   return value;
 }
 

@@ -31,10 +31,11 @@ export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
 export default async function dockerRunExecutor(options: DockerRunExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     const workspace = loadExecutorWorkspace(context);
-    assertKnownConfiguration(workspace.project, context);
+    const plugin = normalizePluginOptions(pluginOptionsOf(context));
+    assertKnownConfiguration(workspace.project, [plugin.runTargetName], workspace.project.images.map((i) => i.type));
     const request = normaliseOptions(options);
     const dryRun = Boolean(options.dryRun);
-    const buildTarget = normalizePluginOptions(pluginOptionsOf(context)).buildTargetName;
+    const buildTarget = plugin.buildTargetName;
     await ensureImage(findImage(workspace.project, request.image), {
       build: Boolean(options.build),
       dryRun,
