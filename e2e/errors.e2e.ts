@@ -137,3 +137,75 @@ describe('braces: a known {name} is replaced, other braces are the user\'s; volu
     assert.ok(errors[0]?.trim().endsWith(`apps/p/docker/run.cfg:10: unknown replacement variable {usr} in '{usr}:/x' (did you mean {user}?)`), errors[0]);
   }));
 });
+
+describe('one broken project never blocks the workspace', () => {
+  before(() => ensureEngine());
+  const healthy = {
+    'apps/good/project.json': projectJson('good'),
+    'apps/good/docker/base/Dockerfile': BASE,
+    'libs/other/project.json': JSON.stringify({ name: 'other', targets: { hello: { command: 'echo other-says-hello' } } }),
+  };
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['a run.cfg that does not parse', { 'apps/bad/docker/base/Dockerfile': BASE, 'apps/bad/docker/run.cfg': '[base]\nthis line is not a key\n' }, /apps\/bad\/docker\/run\.cfg:2: /],
+    ['a Dockerfile that does not parse', { 'apps/bad/docker/base/Dockerfile': 'FROM scratch\nFROMM x\n' }, /apps\/bad\/docker\/base\/Dockerfile:2: unknown instruction 'FROMM'/],
+    ['an upper-case image folder', { 'apps/bad/docker/Dev/Dockerfile': BASE }, /apps\/bad\/docker\/Dev\/Dockerfile: invalid image name 'bad-Dev'/],
+    ['a FROM cycle', {
+      'apps/bad/docker/one/Dockerfile': 'ARG TAG\nFROM bad-two:${TAG}\n',
+      'apps/bad/docker/two/Dockerfile': 'ARG TAG\nFROM bad-one:${TAG}\n',
+    }, /image dependency cycle: bad:one → bad:two → bad:one/],
+    ['a FROM naming an image another project does not have (no registry is asked)', {
+      'apps/bad/docker/job/Dockerfile': 'ARG TAG\nFROM good-ghost:${TAG}\n',
+    }, /apps\/bad\/docker\/job\/Dockerfile:2: FROM good-ghost:[^:]+: project good has no image 'ghost' \(its images: base\)/],
+  ];
+  for (const [label, broken, message] of cases) {
+    it(label, withWorkspace({ ...healthy, 'apps/bad/project.json': projectJson('bad'), ...broken }, ['good-base'], (ws) => {
+      const projects = nx(ws, ['show', 'projects']);
+      assert.equal(projects.status, 0, output(projects));
+      assert.deepEqual(projects.stdout.trim().split('\n').sort(), ['bad', 'good', 'other']);
+      const other = nx(ws, ['run', 'other:hello']);
+      assert.equal(other.status, 0, output(other));
+      const good = nx(ws, ['run', 'good:docker-build']);
+      assert.equal(good.status, 0, output(good));
+      const shown = nx(ws, ['show', 'project', 'bad', '--json']);
+      assert.equal(shown.status, 0, output(shown));
+      assert.match(shown.stdout, message, 'nx show project shows the problem');
+      const run = nx(ws, ['run', 'bad:docker-build']);
+      assert.notEqual(run.status, 0);
+      const errors = errorLines(output(run));
+      assert.equal(errors.length, 1, output(run));
+      assert.match(errors[0] ?? '', message);
+    }));
+  }
+});
+
+describe('misspelt configurations, maxParallel, one warning once', () => {
+  before(() => ensureEngine());
+  const files = {
+    'apps/shop/project.json': projectJson('shop'),
+    'apps/shop/docker/base/Dockerfile': BASE,
+    'apps/shop/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo dev > /dev.txt\n',
+    'apps/shop/docker/run.cfg': '[dev]\nvolumez = -v /a:/b\n',
+  };
+
+  it('nx run shop:docker-build:dve and shop:docker-run:dve fail naming dve and the images; nothing is built', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
+    for (const target of ['docker-build', 'docker-run']) {
+      const result = nx(ws, ['run', `shop:${target}:dve`]);
+      assert.notEqual(result.status, 0, output(result));
+      const errors = errorLines(output(result));
+      assert.equal(errors.length, 1, output(result));
+      assert.match(errors[0] ?? '', new RegExp(`shop:${target} has no configuration 'dve' \\(images: base, dev\\)`));
+    }
+    assert.equal(docker(['images', '-q', ref('shop-base')]), '', 'nothing was built');
+  }));
+
+  it('--maxParallel is the executor\'s (0 is refused); an unknown run.cfg key warns once per build', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
+    const zero = nx(ws, ['run', 'shop:docker-build', '--maxParallel=0', '--skip-nx-cache']);
+    assert.notEqual(zero.status, 0);
+    assert.match(output(zero), /--maxParallel must be a whole number ≥ 1, not 0/);
+    const result = nx(ws, ['run', 'shop:docker-build', '--maxParallel=1']);
+    assert.equal(result.status, 0, output(result));
+    const warnings = output(result).split('\n').filter((l) => l.includes("unknown key 'volumez'"));
+    assert.equal(warnings.length, 1, output(result));
+    assert.match(warnings[0] ?? '', /did you mean 'volumes'\?/);
+  }));
+});

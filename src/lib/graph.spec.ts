@@ -137,3 +137,16 @@ describe('project images', () => {
     assert.match(ws.broken.get('p')?.describe() ?? '', /run\.cfg:5: synthetic image 's'/);
   });
 });
+
+describe('a FROM naming a workspace project\'s image that does not exist', () => {
+  it('breaks only that project, naming the project, the image and its images', () => {
+    const ws = load({
+      'alpha/docker/base/Dockerfile': 'FROM scratch\n',
+      'alpha/docker/dev/Dockerfile': 'FROM alpha-base:x\n',
+      'beta/docker/job/Dockerfile': 'ARG TAG\nFROM alpha-ghost:${TAG}\n',
+      'gamma/docker/app/Dockerfile': 'FROM python:3.12\n',
+    }, [['alpha', 'alpha'], ['beta', 'beta'], ['gamma', 'gamma']]);
+    assert.equal(ws.broken.get('beta')?.describe(), "beta/docker/job/Dockerfile:2: FROM alpha-ghost:alice: project alpha has no image 'ghost' (its images: base, dev)");
+    assert.deepEqual([...ws.projects.keys()], ['alpha', 'gamma']);
+  });
+});

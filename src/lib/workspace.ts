@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DockconvError } from './errors';
-import { buildImageGraph, cycleError, findCycle, readDockerfiles, type ImageGraph } from './graph';
+import { buildImageGraph, cycleError, findCycle, misnamedParents, readDockerfiles, type ImageGraph } from './graph';
 import type { DockerfileInfo } from './dockerfile';
 import { LEGACY_RUN_CONFIG_FILE, RUN_CONFIG_FILE } from './run-config';
 import { DOCKER_DIR, listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
@@ -49,6 +49,9 @@ export function loadWorkspaceImages(
   const dockerfiles = new Map<string, DockerfileInfo>();
   projects = projects.filter((p) => isolated(p.name, () => readDockerfiles(workspaceRoot, [p]).forEach((info, id) => dockerfiles.set(id, info))).length);
   let graph = buildImageGraph(projects, dockerfiles);
+  for (const [name, problem] of misnamedParents(projects, graph)) broken.set(name, problem);
+  projects = projects.filter((p) => !broken.has(p.name));
+  graph = buildImageGraph(projects, dockerfiles);
   // A FROM cycle breaks the projects on it; the graph is built again without them.
   for (let cycle = findCycle(graph); cycle; cycle = findCycle(graph)) {
     const error = cycleError(graph, cycle);
