@@ -184,6 +184,7 @@ describe('misspelt configurations, maxParallel, one warning once', () => {
     'apps/shop/project.json': projectJson('shop'),
     'apps/shop/docker/base/Dockerfile': BASE,
     'apps/shop/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo dev > /dev.txt\n',
+    'apps/shop/docker/tool/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
     'apps/shop/docker/run.cfg': '[dev]\nvolumez = -v /a:/b\n',
   };
 
@@ -193,7 +194,7 @@ describe('misspelt configurations, maxParallel, one warning once', () => {
       assert.notEqual(result.status, 0, output(result));
       const errors = errorLines(output(result));
       assert.equal(errors.length, 1, output(result));
-      assert.match(errors[0] ?? '', new RegExp(`shop:${target} has no configuration 'dve' \\(images: base, dev\\)`));
+      assert.match(errors[0] ?? '', new RegExp(`shop:${target} has no configuration 'dve' \\(images: base, dev, tool\\)`));
     }
     assert.equal(docker(['images', '-q', ref('shop-base')]), '', 'nothing was built');
   }));
@@ -207,5 +208,18 @@ describe('misspelt configurations, maxParallel, one warning once', () => {
     const warnings = output(result).split('\n').filter((l) => l.includes("unknown key 'volumez'"));
     assert.equal(warnings.length, 1, output(result));
     assert.match(warnings[0] ?? '', /did you mean 'volumes'\?/);
+  }));
+
+  it('output a person reads: no legacy-builder banner; what was skipped, once, also on a cache hit', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
+    for (const attempt of ['built', 'from the cache']) {
+      const result = nx(ws, ['run', 'shop:docker-build:dev']);
+      const out = output(result);
+      assert.equal(result.status, 0, out);
+      assert.doesNotMatch(out, /DEPRECATED|DOCKER_BUILDKIT=0/, attempt);
+      const skipped = out.split('\n').filter((l) => /skipped/.test(l));
+      assert.equal(skipped.length, 1, `${attempt}: ${out}`);
+      assert.match(skipped[0] ?? '', /skipped, not needed for dev: tool$/);
+    }
+    assert.equal(docker(['images', '-q', ref('shop-tool')]), '');
   }));
 });

@@ -6,7 +6,7 @@
  */
 import { describeError, DockconvError } from '../errors';
 import { imageId } from '../graph';
-import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
+import { BASE_IMAGE_TYPE, buildableImages, type DockerProject } from '../project';
 import { ensureImage, type EnsurePolicy } from './build-image';
 import { neededFor, parentsInPlan, planBuild, requestedImages } from './plan';
 import { schedule } from './scheduler';
@@ -32,10 +32,8 @@ export async function buildTask(req: TaskRequest): Promise<boolean> {
   requestedImages(req.project, req.imageType);
   // An unknown --image fails here already, in the first task Nx runs, with the same message.
   if (req.image !== undefined && req.project.images.some((i) => i.type === req.image)) requestedImages(req.project, req.image);
-  if (req.image !== undefined && !neededFor(req.graph, req.project, req.imageType, req.image)) {
-    req.print(`[${id}] skipped: --image=${req.image} does not need it`);
-    return true;
-  }
+  // Silent: the aggregate says once which images the request left out.
+  if (req.image !== undefined && !neededFor(req.graph, req.project, req.imageType, req.image)) return true;
   return withSession(req, async (s) => {
     for (const parent of planBuild(s.graph, [id]).filter((p) => p !== id)) await ensureImage(s, parent, { onlyIfMissing: true });
     await ensureImage(s, id, policyOf(s, id));
@@ -45,6 +43,8 @@ export async function buildTask(req: TaskRequest): Promise<boolean> {
 
 export async function buildAll(req: AggregateRequest): Promise<boolean> {
   const requested = requestedImages(req.project, req.image);
+  const left = req.image === undefined ? [] : buildableImages(req.project).filter((i) => !planBuild(req.graph, requested).includes(imageId(req.project.name, i.type)));
+  if (left.length) req.print(`skipped, not needed for ${req.image}: ${left.map((i) => i.type).join(', ')}`);
   // Images whose own task succeeded earlier in this Nx run are done (built, current, or a
   // cache hit whose image is present); checking them again would only cost time.
   const plan = planBuild(req.graph, requested).filter((id) => !req.ranByNx.has(id));
