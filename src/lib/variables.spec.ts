@@ -88,3 +88,9 @@ describe('scriptText', () => {
     assert.equal(sh(`printf '%s|' '{user}' {nope} "{a,b}"`), '{user}|{nope}|{a,b}|');
   });
 });
+
+describe('scriptText keeps plain values readable', () => {
+  it('pastes a value with nothing special as is', () => {
+    assert.equal(scriptText('echo pre for {image}; cd {project_root}', { image: 'p-dev', project_root: '/w/p' }), 'echo pre for p-dev; cd /w/p');
+  });
+});

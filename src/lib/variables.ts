@@ -214,7 +214,7 @@ export function scriptText(text: string, replacements: Replacements, where: Loca
     const name = NAMED.exec(text.slice(i))?.[1];
     if (c === '{' && name && isReplacementName(name)) {
       const value = replacementValue(name, replacements, where);
-      out += top === 'double' ? value.replace(/([$`"\\])/g, '\\$1') : `'${value.replace(/'/g, `'\\''`)}'`;
+      out += top === 'double' ? value.replace(/([$`"\\])/g, '\\$1') : shellQuoted(value);
       i += name.length + 2;
       continue;
     }
@@ -223,6 +223,11 @@ export function scriptText(text: string, replacements: Replacements, where: Loca
     i += used;
   }
   return out;
+}
+
+/** A word the shell reads back as `value`: as is when nothing in it is special. */
+function shellQuoted(value: string): string {
+  return value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Follows the shell's quoting through one token; returns how many characters it spans. */
