@@ -178,7 +178,7 @@ describe('one broken project never blocks the workspace', () => {
   }
 });
 
-describe('misspelt configurations, maxParallel, one warning once', () => {
+describe('misspelt configurations, concurrentBuilds, one warning once', () => {
   before(() => ensureEngine());
   const files = {
     'apps/shop/project.json': projectJson('shop'),
@@ -199,11 +199,11 @@ describe('misspelt configurations, maxParallel, one warning once', () => {
     assert.equal(docker(['images', '-q', ref('shop-base')]), '', 'nothing was built');
   }));
 
-  it('--maxParallel is the executor\'s (0 is refused); an unknown run.cfg key warns once per build', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
-    const zero = nx(ws, ['run', 'shop:docker-build', '--maxParallel=0', '--skip-nx-cache']);
+  it('--concurrentBuilds is the executor\'s (0 is refused); an unknown run.cfg key warns once per build', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
+    const zero = nx(ws, ['run', 'shop:docker-build', '--concurrentBuilds=0', '--skip-nx-cache']);
     assert.notEqual(zero.status, 0);
-    assert.match(output(zero), /--maxParallel must be a whole number ≥ 1, not 0/);
-    const result = nx(ws, ['run', 'shop:docker-build', '--maxParallel=1']);
+    assert.match(output(zero), /--concurrentBuilds must be a whole number ≥ 1, not 0/);
+    const result = nx(ws, ['run', 'shop:docker-build', '--concurrentBuilds=1']);
     assert.equal(result.status, 0, output(result));
     const warnings = output(result).split('\n').filter((l) => l.includes("unknown key 'volumez'"));
     assert.equal(warnings.length, 1, output(result));

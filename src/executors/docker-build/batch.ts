@@ -15,7 +15,7 @@ interface TaskOutcome {
   result: { success: boolean; terminalOutput: string; startTime?: number; endTime?: number };
 }
 
-/** How many images build at once when `--maxParallel` is not given: docker does the work, not node. */
+/** How many images build at once when `--concurrentBuilds` is not given: docker does the work, not node. */
 const DEFAULT_PARALLEL = 4;
 
 export default async function* dockerBuildBatch(
@@ -28,7 +28,7 @@ export default async function* dockerBuildBatch(
   const parentsOf = (id: string) => (taskGraph.dependencies[id] ?? []).map(edgeId).filter((d) => d in taskGraph.tasks);
   let parallel: number;
   try {
-    parallel = parallelOf(overrides.maxParallel, DEFAULT_PARALLEL);
+    parallel = parallelOf(overrides.concurrentBuilds, DEFAULT_PARALLEL);
   } catch (err) {
     for (const task of ids) yield { task, result: { success: false, terminalOutput: `error: ${describeError(err)}` } };
     return;

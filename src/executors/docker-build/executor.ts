@@ -25,6 +25,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
     assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyName(workspace, options);
     const settings = settingsOf(workspace, options);
+    const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       return buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
     }
@@ -32,7 +33,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
       ...settings,
       project: workspace.project,
       ...(options.image ? { image: options.image } : {}),
-      parallel: parallelOf(options.maxParallel),
+      parallel,
       ranByNx: ranByNx(workspace, context),
     });
   });
@@ -67,7 +68,7 @@ function applyName(workspace: ExecutorWorkspace, options: DockerBuildExecutorSch
 
 export function parallelOf(value: number | undefined, fallback = 2): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--maxParallel must be a whole number ≥ 1, not ${value}`);
+  if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--concurrentBuilds must be a whole number ≥ 1, not ${value}`);
   return value;
 }
 

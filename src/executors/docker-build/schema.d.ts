@@ -10,6 +10,6 @@ export interface DockerBuildExecutorSchema {
   noCache?: boolean;
   buildArgs?: string | string[];
   /** Images built at once by the aggregate or a batch run; `--parallel` is Nx's own. */
-  maxParallel?: number;
+  concurrentBuilds?: number;
   dryRun?: boolean;
 }
