@@ -35,7 +35,7 @@ export async function holdPipConf(projectRootAbs: string): Promise<PipConfHold |
   const template = join(projectRootAbs, PIP_CONF_TEMPLATE);
   const target = join(projectRootAbs, PIP_CONF);
   const state = stateDir(projectRootAbs);
-  if (!existsSync(template) || (present(target) && !createdHere(target, state))) return undefined;
+  if (!existsSync(template) || usersOwn(target, state)) return undefined;
   const me = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const holder = join(state, `holder-${me}`);
   for (;;) {
@@ -102,9 +102,18 @@ function identity(path: string): string | undefined {
   return st?.isFile() ? `created-${st.dev}-${st.ino}-${st.mtimeNs}` : undefined;
 }
 
-function createdHere(path: string, state: string): boolean {
+/**
+ * A pip.conf not made here. A leaving build removes the file before its marker, so one seen
+ * without a marker is the user's only if it is still there after the marker was looked for.
+ */
+function usersOwn(path: string, state: string): boolean {
+  const before = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!before) return false;
   const id = identity(path);
-  return id !== undefined && existsSync(join(state, id));
+  if (id !== undefined && existsSync(join(state, id))) return false;
+  const after = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  // Inodes are reused at once: a new pip.conf made in between may have the old one's number.
+  return after?.ino === before.ino && after.mtimeNs === before.mtimeNs && after.ctimeNs === before.ctimeNs;
 }
 
 /** A link never replaces what is there (file, symlink, folder), so a user's pip.conf is safe. */
