@@ -188,7 +188,7 @@ describe('misspelt configurations, concurrentBuilds, one warning once', () => {
     'apps/shop/docker/run.cfg': '[dev]\nvolumez = -v /a:/b\n',
   };
 
-  it('nx run shop:docker-build:dve and shop:docker-run:dve fail naming dve and the images; nothing is built', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
+  it('nx run shop:docker-build:dve and shop:docker-run:dve fail naming dve and the images; nothing is built', withWorkspace(files, ['shop-base', 'shop-dev', 'shop-tool'], (ws) => {
     for (const target of ['docker-build', 'docker-run']) {
       const result = nx(ws, ['run', `shop:${target}:dve`]);
       assert.notEqual(result.status, 0, output(result));
@@ -199,7 +199,7 @@ describe('misspelt configurations, concurrentBuilds, one warning once', () => {
     assert.equal(docker(['images', '-q', ref('shop-base')]), '', 'nothing was built');
   }));
 
-  it('--concurrentBuilds is the executor\'s (0 is refused); an unknown run.cfg key warns once per build', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
+  it('--concurrentBuilds is the executor\'s (0 is refused); an unknown run.cfg key warns once per build', withWorkspace(files, ['shop-base', 'shop-dev', 'shop-tool'], (ws) => {
     const zero = nx(ws, ['run', 'shop:docker-build', '--concurrentBuilds=0', '--skip-nx-cache']);
     assert.notEqual(zero.status, 0);
     assert.match(output(zero), /--concurrentBuilds must be a whole number ≥ 1, not 0/);
@@ -210,7 +210,7 @@ describe('misspelt configurations, concurrentBuilds, one warning once', () => {
     assert.match(warnings[0] ?? '', /did you mean 'volumes'\?/);
   }));
 
-  it('output a person reads: no legacy-builder banner; what was skipped, once, also on a cache hit', withWorkspace(files, ['shop-base', 'shop-dev'], (ws) => {
+  it('output a person reads: no legacy-builder banner; what was skipped, once, also on a cache hit', withWorkspace(files, ['shop-base', 'shop-dev', 'shop-tool'], (ws) => {
     for (const attempt of ['built', 'from the cache']) {
       const result = nx(ws, ['run', 'shop:docker-build:dev']);
       const out = output(result);
