@@ -43,3 +43,13 @@ export function describeWarning(w: Warning): string {
   const place = w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : '';
   return `${place}${w.message}`;
 }
+
+/** Runs `body`; a DockconvError that names no file is given `where` (the file it came from). */
+export function locatedIn<T>(where: Location, body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    if (err instanceof DockconvError && !err.file) throw new DockconvError(err.message, { ...where, ...(err.hint ? { hint: err.hint } : {}) });
+    throw err;
+  }
+}

@@ -76,11 +76,29 @@ describe('cycles are errors that name the cycle, the file and the line', () => {
     }, /image dependency cycle: p:a → q:b → p:a/],
   ];
   for (const [label, files, message] of cases) {
+    it(`${label}: only the projects on the cycle are broken`, () => {
+      const ws = load({ ...files, 'r/docker/base/Dockerfile': 'FROM scratch\n' }, [['p', 'p'], ['q', 'q'], ['r', 'r']]);
+      const problem = ws.broken.get('p');
+      assert.ok(problem instanceof DockconvError && message.test(problem.describe()), problem?.describe());
+      assert.equal(ws.broken.has('q'), label === 'across projects');
+      assert.deepEqual([...ws.projects.keys()], ['r']);
+      assert.ok(ws.graph.has('r:base'));
+    });
+  }
+});
+
+describe('one broken project never stops the others', () => {
+  const cases: [string, Record<string, string>, string][] = [
+    ['a run.cfg that does not parse', { 'p/docker/run.cfg': '[dev]\nnot a key\n' }, 'docker/run.cfg:2: '],
+    ['a Dockerfile that does not parse', { 'p/docker/bad/Dockerfile': 'FROM scratch\nFROMM x\n' }, "p/docker/bad/Dockerfile:2: unknown instruction 'FROMM'"],
+    ['an upper-case image folder', { 'p/docker/Dev/Dockerfile': 'FROM scratch\n' }, "p/docker/Dev/Dockerfile: invalid image name 'p-Dev'"],
+  ];
+  for (const [label, files, message] of cases) {
     it(label, () => {
-      assert.throws(
-        () => load(files, [['p', 'p'], ['q', 'q']]),
-        (e: unknown) => e instanceof DockconvError && message.test(e.describe()),
-      );
+      const ws = load({ 'p/docker/base/Dockerfile': 'FROM scratch\n', 'q/docker/base/Dockerfile': 'FROM scratch\n', ...files }, [['p', 'p'], ['q', 'q']]);
+      assert.ok(ws.broken.get('p')?.describe().includes(message), ws.broken.get('p')?.describe());
+      assert.deepEqual([...ws.projects.keys()], ['q']);
+      assert.deepEqual([...ws.graph.keys()], ['q:base']);
     });
   }
 });
@@ -119,5 +137,18 @@ describe('project images', () => {
     const s = ws.projects.get('p')?.images.find((i) => i.type === 's');
     assert.equal(s?.name.ref, 'p-nope:alice');
     assert.equal(s?.runs, undefined, 'no build here makes it');
+  });
+});
+
+describe('a FROM naming a workspace project\'s image that does not exist', () => {
+  it('breaks only that project, naming the project, the image and its images', () => {
+    const ws = load({
+      'alpha/docker/base/Dockerfile': 'FROM scratch\n',
+      'alpha/docker/dev/Dockerfile': 'FROM alpha-base:x\n',
+      'beta/docker/job/Dockerfile': 'ARG TAG\nFROM alpha-ghost:${TAG}\n',
+      'gamma/docker/app/Dockerfile': 'FROM python:3.12\n',
+    }, [['alpha', 'alpha'], ['beta', 'beta'], ['gamma', 'gamma']]);
+    assert.equal(ws.broken.get('beta')?.describe(), "beta/docker/job/Dockerfile:2: FROM alpha-ghost:alice: project alpha has no image 'ghost' (its images: base, dev)");
+    assert.deepEqual([...ws.projects.keys()], ['alpha', 'gamma']);
   });
 });

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { DockconvError } from './errors';
 import { externalImages, readDockerfile, type DockerfileInfo } from './dockerfile';
-import { parseReference } from './naming';
+import { parseReference, projectPrefix } from './naming';
 import { buildableImages, namingBuildArgs, type DockerProject, type ImageDef } from './project';
 
 export interface ImageNode {
@@ -55,8 +55,35 @@ export function buildImageGraph(projects: readonly DockerProject[], dockerfiles:
       graph.set(id, { id, image, dockerfile, parents: [...new Set(parents)], external });
     }
   }
-  assertAcyclic(graph);
   return graph;
+}
+
+/**
+ * A FROM naming a workspace project's repository (`alpha-ghost` while alpha has base, dev) that
+ * is none of its images: a misspelling, since no registry holds a workspace project's images.
+ * Only projects whose images carry the `<project>-` prefix are recognised this way.
+ */
+export function misnamedParents(projects: readonly DockerProject[], graph: ImageGraph): Map<string, DockconvError> {
+  const owners = projects.flatMap((p) => {
+    const prefix = `${projectPrefix(p.name)}-`;
+    const images = buildableImages(p);
+    return images.length && images.every((i) => i.name.repository.startsWith(prefix)) ? [{ project: p, prefix, images }] : [];
+  });
+  const problems = new Map<string, DockconvError>();
+  for (const node of graph.values()) {
+    for (const ref of node.external) {
+      const repository = parseReference(ref).repository;
+      const owner = owners.find((o) => repository.startsWith(o.prefix));
+      if (!owner || problems.has(node.image.project)) continue;
+      const stage = node.dockerfile.stages.find((st) => st.image.includes(repository.slice(owner.prefix.length))) ?? node.dockerfile.stages[0];
+      problems.set(node.image.project, new DockconvError(`FROM ${ref}: project ${owner.project.name} has no image '${repository.slice(owner.prefix.length)}'`, {
+        file: join(node.image.projectRoot, node.image.dockerfile ?? ''),
+        line: stage?.line,
+        hint: `its images: ${owner.images.map((i) => i.type).join(', ')}`,
+      }));
+    }
+  }
+  return problems;
 }
 
 /** A cycle as the list of ids along it (first id repeated at the end), or undefined. */
@@ -85,11 +112,14 @@ export function findCycle(graph: ImageGraph): string[] | undefined {
 
 export function assertAcyclic(graph: ImageGraph): void {
   const cycle = findCycle(graph);
-  if (!cycle) return;
+  if (cycle) throw cycleError(graph, cycle);
+}
+
+export function cycleError(graph: ImageGraph, cycle: readonly string[]): DockconvError {
   const first = graph.get(cycle[0] ?? '');
   const next = cycle[1] ?? '';
   const line = first?.dockerfile.stages.find((s) => s.image.includes(graph.get(next)?.image.type ?? '\0'))?.line;
-  throw new DockconvError(`image dependency cycle: ${cycle.join(' → ')}`, {
+  return new DockconvError(`image dependency cycle: ${cycle.join(' → ')}`, {
     file: first && join(first.image.projectRoot, first.image.dockerfile ?? ''),
     line: line ?? first?.dockerfile.stages[0]?.line,
     hint: 'each image may only build FROM images that do not build FROM it',

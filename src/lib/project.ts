@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DockconvError } from './errors';
+import { DockconvError, locatedIn } from './errors';
 import { assertValidRepository, imageName, projectPrefix, type ImageName, type NamingLayers, type Sourced } from './naming';
 import {
   classifySections,
@@ -136,7 +136,9 @@ function defineImage(
 ): ImageDef {
   // A configuration-only image names someone else's image (e.g. a public notebook image): its
   // run.cfg name and tag are the whole truth, and tag overrides meant for our images do not apply.
-  const name = nameOf(project, type, namedBySection ? section : undefined, kind === 'config-only', runConfig, naming);
+  // An image folder whose name makes no valid image name (`docker/Dev/`) is named in the error.
+  const where = { file: kind === 'build' ? join(project.root, dockerfilePath(type)) : runConfig.file };
+  const name = locatedIn(where, () => nameOf(project, type, namedBySection ? section : undefined, kind === 'config-only', runConfig, naming));
   return {
     project: project.name,
     projectRoot: project.root,

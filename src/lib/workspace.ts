@@ -4,7 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { buildImageGraph, readDockerfiles, type ImageGraph } from './graph';
+import { DockconvError } from './errors';
+import { buildImageGraph, cycleError, findCycle, misnamedParents, readDockerfiles, type ImageGraph } from './graph';
+import type { DockerfileInfo } from './dockerfile';
 import { LEGACY_RUN_CONFIG_FILE, RUN_CONFIG_FILE } from './run-config';
 import { DOCKER_DIR, listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
 
@@ -18,6 +20,12 @@ export interface WorkspaceImages {
   workspaceRoot: string;
   projects: Map<string, DockerProject>;
   graph: ImageGraph;
+  /**
+   * Projects whose docker/ tree cannot be used (a run.cfg or Dockerfile that does not parse, an
+   * invalid image folder, a FROM cycle), with the reason. One broken project never stops the
+   * others: they are read and built without it, and its own targets report the reason.
+   */
+  broken: Map<string, DockconvError>;
 }
 
 export function loadWorkspaceImages(
@@ -25,12 +33,44 @@ export function loadWorkspaceImages(
   locations: readonly ProjectLocation[],
   naming: NamingOptions = {},
 ): WorkspaceImages {
-  const projects = locations
+  const broken = new Map<string, DockconvError>();
+  const isolated = <T>(name: string, body: () => T): T[] => {
+    try {
+      return [body()];
+    } catch (err) {
+      if (!(err instanceof DockconvError)) throw err;
+      broken.set(name, err);
+      return [];
+    }
+  };
+  let projects = locations
     .filter((p) => hasDockerTree(workspaceRoot, p.root))
-    .map((p) => readDockerProject(workspaceRoot, p, naming));
-  const graph = buildImageGraph(projects, readDockerfiles(workspaceRoot, projects));
-  return { workspaceRoot, projects: new Map(projects.map((p) => [p.name, p])), graph };
+    .flatMap((p) => isolated(p.name, () => readDockerProject(workspaceRoot, p, naming)));
+  const dockerfiles = new Map<string, DockerfileInfo>();
+  projects = projects.filter((p) => isolated(p.name, () => readDockerfiles(workspaceRoot, [p]).forEach((info, id) => dockerfiles.set(id, info))).length);
+  let graph = buildImageGraph(projects, dockerfiles);
+  for (const [name, problem] of misnamedParents(projects, graph)) broken.set(name, problem);
+  projects = projects.filter((p) => !broken.has(p.name));
+  graph = buildImageGraph(projects, dockerfiles);
+  // A FROM cycle breaks the projects on it; the graph is built again without them.
+  for (let cycle = findCycle(graph); cycle; cycle = findCycle(graph)) {
+    const error = cycleError(graph, cycle);
+    const involved = new Set(cycle.map((id) => graph.get(id)?.image.project ?? ''));
+    for (const name of involved) broken.set(name, error);
+    projects = projects.filter((p) => !involved.has(p.name));
+    graph = buildImageGraph(projects, dockerfiles);
+  }
+  return { workspaceRoot, projects: new Map(projects.map((p) => [p.name, p])), graph, broken };
 }
+
+/** The project's docker/ tree, or the reason it cannot be used. */
+export function usableProject(workspace: WorkspaceImages, name: string): DockerProject | undefined {
+  const problem = workspace.broken.get(name);
+  if (problem) throw problem;
+  return workspace.projects.get(name);
+}
+
+
 
 /** A project conforms when it has an image folder or a run configuration (run-only images). */
 export function hasDockerTree(workspaceRoot: string, root: string): boolean {

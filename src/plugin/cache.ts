@@ -7,14 +7,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectConfiguration } from '@nx/devkit';
-import { DockconvError } from '../lib/errors';
 import { currentUser } from '../lib/naming';
 import { DOCKER_DIR } from '../lib/project';
 import { loadWorkspaceImages, type ProjectLocation } from '../lib/workspace';
 import { workspaceDataDir } from '../lib/workspace-data';
 import type { NormalizedPluginOptions } from './options';
 import { releaseConfig, withTechnology, type ReleaseContext } from './release';
-import { dockerTargets, targetGroup } from './targets';
+import { brokenTargets, dockerTargets, targetGroup } from './targets';
 
 export interface ProjectEdge {
   source: string;
@@ -50,19 +49,18 @@ export function inferWorkspace(
 }
 
 function infer(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions, release: ReleaseContext): Inference {
-  let workspace;
-  try {
-    workspace = loadWorkspaceImages(workspaceRoot, locations, { plugin: { tag: options.tag, prefix: options.prefix }, env: process.env });
-  } catch (err) {
-    // Nx prints a plugin error's message; make it the one clear `file:line: …` line.
-    if (err instanceof DockconvError) throw new Error(err.describe());
-    throw err;
-  }
+  const workspace = loadWorkspaceImages(workspaceRoot, locations, { plugin: { tag: options.tag, prefix: options.prefix }, env: process.env });
   const projects: Inference['projects'] = {};
   for (const project of workspace.projects.values()) {
     const targets = withTechnology(dockerTargets(project, workspace.graph, options), release);
     const versioning = releaseConfig(project.rootAbs);
     projects[project.name] = { targets, metadata: { targetGroups: targetGroup(targets) }, ...(versioning ? { release: versioning } : {}) };
+  }
+  // A broken project keeps targets that say why when run or shown, instead of failing the graph
+  // of every other project (and every Nx command) with it.
+  for (const [name, problem] of workspace.broken) {
+    const targets = brokenTargets(name, problem.describe(), options);
+    projects[name] = { targets, metadata: { targetGroups: targetGroup(targets) } };
   }
   const edges: ProjectEdge[] = [];
   for (const node of workspace.graph.values()) {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTree } from '../testing/temp-tree';
 import { normalizePluginOptions } from './options';
-import { dockerTargets } from './targets';
+import { brokenTargets, dockerTargets } from './targets';
 
 function targetsFor(project: string, pluginOptions = {}) {
   const ws = loadTree(
@@ -69,5 +69,14 @@ describe('dockerTargets', () => {
   it('target names follow the plugin options', () => {
     const names = Object.keys(targetsFor('q', { buildTargetName: 'image', runTargetName: 'start' }));
     assert.deepEqual(names.sort(), ['gen-version', 'image', 'image-job', 'nx-release-publish', 'publish-image', 'start', 'transfer-image']);
+  });
+});
+
+describe('a project whose docker/ tree cannot be read', () => {
+  it('keeps build and run targets that carry the problem, and gen-version', () => {
+    const targets = brokenTargets('bad', 'apps/bad/docker/run.cfg:2: no key', normalizePluginOptions({ buildTargetName: 'img' }));
+    assert.deepEqual(Object.keys(targets), ['img', 'docker-run', 'gen-version']);
+    assert.equal(targets['img']?.executor, '@dockconv/nx:docker-build');
+    assert.match(String(targets['docker-run']?.metadata?.['description']), /^Cannot run bad's Docker images: apps\/bad\/docker\/run\.cfg:2: no key$/);
   });
 });

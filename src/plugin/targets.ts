@@ -29,6 +29,24 @@ export function dockerTargets(project: DockerProject, graph: ImageGraph, options
   return targets;
 }
 
+/**
+ * A project whose docker/ tree cannot be read: its build and run targets exist, fail with the
+ * reason when run (the executor reads the tree again), and show it in `nx show project`.
+ */
+export function brokenTargets(project: string, problem: string, options: NormalizedPluginOptions): Targets {
+  const target = (executor: string, what: string): TargetConfiguration => ({
+    executor,
+    options: {},
+    cache: false,
+    metadata: { ...DOCKER_META, description: `Cannot ${what} ${project}'s Docker images: ${problem}` },
+  });
+  return {
+    [options.buildTargetName]: target(EXECUTORS.build, 'build'),
+    [options.runTargetName]: target(EXECUTORS.run, 'run'),
+    [options.versionTargetName]: versionTarget({ name: project }),
+  };
+}
+
 export function targetGroup(targets: Targets): Record<string, string[]> {
   return { Docker: Object.keys(targets) };
 }
@@ -155,7 +173,7 @@ function transferTarget(project: DockerProject, nodes: ImageNode[]): TargetConfi
   };
 }
 
-function versionTarget(project: DockerProject): TargetConfiguration {
+function versionTarget(project: Pick<DockerProject, 'name'>): TargetConfiguration {
   return {
     executor: EXECUTORS.version,
     options: {},

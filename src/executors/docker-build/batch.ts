@@ -6,7 +6,8 @@
  */
 import type { ExecutorContext, Task, TaskGraph } from '@nx/devkit';
 import { schedule } from '../../lib/build/scheduler';
-import dockerBuildExecutor from './executor';
+import { describeError } from '../../lib/errors';
+import dockerBuildExecutor, { parallelOf } from './executor';
 import type { DockerBuildExecutorSchema } from './schema';
 
 interface TaskOutcome {
@@ -14,7 +15,7 @@ interface TaskOutcome {
   result: { success: boolean; terminalOutput: string; startTime?: number; endTime?: number };
 }
 
-/** How many images build at once when `--parallel` is not given: docker does the work, not node. */
+/** How many images build at once when `--concurrentBuilds` is not given: docker does the work, not node. */
 const DEFAULT_PARALLEL = 4;
 
 export default async function* dockerBuildBatch(
@@ -25,8 +26,15 @@ export default async function* dockerBuildBatch(
 ): AsyncIterableIterator<TaskOutcome> {
   const ids = Object.keys(taskGraph.tasks);
   const parentsOf = (id: string) => (taskGraph.dependencies[id] ?? []).map(edgeId).filter((d) => d in taskGraph.tasks);
+  let parallel: number;
+  try {
+    parallel = parallelOf(overrides.concurrentBuilds, DEFAULT_PARALLEL);
+  } catch (err) {
+    for (const task of ids) yield { task, result: { success: false, terminalOutput: `error: ${describeError(err)}` } };
+    return;
+  }
   const outcomes = new Outcomes();
-  const run = schedule(topological(ids, parentsOf), parentsOf, overrides.parallel ?? DEFAULT_PARALLEL, async (id) => {
+  const run = schedule(topological(ids, parentsOf), parentsOf, parallel, async (id) => {
     const startTime = Date.now();
     const { success } = await dockerBuildExecutor(inputs[id] ?? {}, contextFor(context, taskGraph.tasks[id]));
     outcomes.push({ task: id, result: { success, terminalOutput: '', startTime, endTime: Date.now() } });

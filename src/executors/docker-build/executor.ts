@@ -12,17 +12,21 @@ import { cacheKeyDir, confirmImage } from '../../lib/cache/cache-keys';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
 import { assertValidTag } from '../../lib/naming';
-import { applyNameOption } from '../../lib/project';
+import { applyNameOption, buildableImages } from '../../lib/project';
 import { imageBuildTarget, imageRecordPath, normalizePluginOptions } from '../../plugin/options';
-import { loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
+import { assertKnownConfiguration, loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { DockerBuildExecutorSchema } from './schema';
 
 export default async function dockerBuildExecutor(options: DockerBuildExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     if (options.tag !== undefined) assertValidTag(options.tag, { file: '--tag' });
     const workspace = loadExecutorWorkspace(context, options.tag ? { tag: options.tag } : {});
+    const plugin = normalizePluginOptions(pluginOptionsOf(context));
+    const built = buildableImages(workspace.project).map((i) => i.type);
+    assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyNameOption(workspace.project, options.name, options);
     const settings = settingsOf(workspace, options);
+    const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
       if (outcome.image) confirmImage(cacheKeyDir(context.root), { ...runningTask(context), ref: outcome.ref, image: outcome.image });
@@ -32,7 +36,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
       ...settings,
       project: workspace.project,
       ...(options.image ? { image: options.image } : {}),
-      parallel: parallelOf(options.parallel),
+      parallel,
       ranByNx: ranByNx(workspace, context),
     });
   });
@@ -54,9 +58,9 @@ function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSc
   };
 }
 
-function parallelOf(value: number | undefined): number {
-  if (value === undefined) return 2;
-  if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--parallel must be a whole number ≥ 1, not ${value}`);
+export function parallelOf(value: number | undefined, fallback = 2): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--concurrentBuilds must be a whole number ≥ 1, not ${value}`);
   return value;
 }
 

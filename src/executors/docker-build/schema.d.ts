@@ -9,6 +9,7 @@ export interface DockerBuildExecutorSchema {
   pull?: boolean;
   noCache?: boolean;
   buildArgs?: string | string[];
-  parallel?: number;
+  /** Images built at once by the aggregate or a batch run; `--parallel` is Nx's own. */
+  concurrentBuilds?: number;
   dryRun?: boolean;
 }

@@ -11,7 +11,7 @@ import { ensureImage } from '../../lib/run/ensure-image';
 import { executeRun } from '../../lib/run/execute';
 import { prepareRun } from '../../lib/run/prepare';
 import { normalizePluginOptions } from '../../plugin/options';
-import { buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
+import { assertKnownConfiguration, buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
 import type { DockerRunExecutorSchema } from './schema';
 
 export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
@@ -31,10 +31,12 @@ export function normaliseOptions(options: DockerRunExecutorSchema): RunRequest {
 
 export default async function dockerRunExecutor(options: DockerRunExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
+    const workspace = loadExecutorWorkspace(context);
+    const plugin = normalizePluginOptions(pluginOptionsOf(context));
+    assertKnownConfiguration(workspace.project, [plugin.runTargetName], workspace.project.images.map((i) => i.type));
     const request = normaliseOptions(options);
     const dryRun = Boolean(options.dryRun);
-    const workspace = loadExecutorWorkspace(context);
-    const buildTarget = normalizePluginOptions(pluginOptionsOf(context)).buildTargetName;
+    const buildTarget = plugin.buildTargetName;
     await ensureImage(findRunnableImage(workspace.project, request.image), {
       build: Boolean(options.build),
       dryRun,

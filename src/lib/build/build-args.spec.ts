@@ -31,14 +31,22 @@ describe('run.cfg build_args', () => {
     assert.match(line, /T=\$\{TOKEN\}/);
     assert.doesNotMatch(line, /s3cret/);
   });
+  it('removes quotes as a shell would; single quotes keep $VAR and {name} literal', () => {
+    const parsed = parseBuildArgsConfig(`--build-arg GREETING="hello world" --build-arg A='$TOKEN {user}' --build-arg B=x\\ y`, { user: 'alice' }, env, where);
+    assert.deepEqual(buildArgValues(parsed.args), { GREETING: 'hello world', A: '$TOKEN {user}', B: 'x y' });
+    assert.doesNotMatch(formatCommand(buildArgFlags(parsed.args)), /s3cret/);
+  });
+  it('an unterminated quote is an error with file and line', () => {
+    assert.throws(() => parseBuildArgsConfig('--build-arg A="x', {}, env, where), (e: unknown) => e instanceof DockconvError && e.line === 3 && /unterminated double quote/.test(e.message));
+  });
   it('takes a value-less --build-arg from the environment, as docker does', () => {
     const parsed = parseBuildArgsConfig('--build-arg TOKEN', {}, env, where);
     assert.equal(parsed.args.get('TOKEN')?.value, 's3cret');
     assert.equal(parsed.args.get('TOKEN')?.shown, '${TOKEN}');
   });
   it('passes other docker build flags through', () => {
-    const parsed = parseBuildArgsConfig('--network host --squash --build-arg A=1', {}, env, where);
-    assert.deepEqual(parsed.flags.map((f) => f.value), ['--network', 'host', '--squash']);
+    const parsed = parseBuildArgsConfig('--network host --squash --build-arg A=1 --add-host=h:1.2.3.4', {}, env, where);
+    assert.deepEqual(parsed.flags.map((f) => f.value), ['--network', 'host', '--squash', '--add-host', 'h:1.2.3.4']);
   });
   it('rejects a bare word with file and line', () => {
     assert.throws(() => parseBuildArgsConfig('A=1', {}, env, where), (e: unknown) => e instanceof DockconvError && e.line === 3 && /not a docker build flag/.test(e.message));
@@ -52,6 +60,7 @@ describe('buildArgs option and precedence', () => {
   it('accepts an array of NAME=value and a string with or without --build-arg', () => {
     assert.deepEqual(buildArgValues(parseBuildArgsOption(['A=1', 'B=x=y'], {})), { A: '1', B: 'x=y' });
     assert.deepEqual(buildArgValues(parseBuildArgsOption('--build-arg A=1 B=2', {})), { A: '1', B: '2' });
+    assert.deepEqual(buildArgValues(parseBuildArgsOption(`--build-arg=G="hello world" H='$X'`, {})), { G: 'hello world', H: '$X' });
   });
   it('rejects an invalid name', () => {
     assert.throws(() => parseBuildArgsOption(['1A=x'], {}), /invalid build arg/);

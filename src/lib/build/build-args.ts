@@ -3,11 +3,11 @@
  * Dockerfile declares, then run.cfg `build_args`, then the `buildArgs` option, each layer
  * overriding the one before. run.cfg values keep their `$VAR`s for printing (§2.10).
  */
-import parser from 'yargs-parser';
 import type { DockerfileInfo } from '../dockerfile';
 import { DockconvError, type Location } from '../errors';
 import type { Shown } from '../shown';
-import { expand, type Replacements } from '../variables';
+import { splitWords } from '../run/shell-words';
+import { expand, sliceWord, type Replacements, type Word } from '../variables';
 
 export const AUTOMATIC_ARGS = ['PROJECT', 'TAG', 'BASE_IMAGE', 'VERSION', 'GIT_COMMIT'] as const;
 
@@ -30,57 +30,57 @@ export function automaticBuildArgs(info: DockerfileInfo, values: Partial<Record<
   return args;
 }
 
-const PARSER_OPTIONS = {
-  string: ['build-arg'],
-  array: ['build-arg'],
-  configuration: {
-    'camel-case-expansion': false,
-    'dot-notation': false,
-    'parse-numbers': false,
-    'parse-positional-numbers': false,
-    'boolean-negation': false,
-    'short-option-groups': false,
-    'duplicate-arguments-array': true,
-    'flatten-duplicate-arrays': true,
-  },
-};
+/** docker build flags that take no value, so a word after one is not its value. */
+const BOOLEAN_FLAGS = new Set(['--no-cache', '--pull', '-q', '--quiet', '--rm', '--force-rm', '--squash', '--compress', '--disable-content-trust', '--load', '--push']);
 
 /**
- * run.cfg `build_args`: docker flags. `--build-arg K=V` become build args; any other flag is
- * passed to `docker build` as given; a bare word is an error (it would become the context).
+ * run.cfg `build_args`: docker flags, split into words as a shell would (the splitter every
+ * run.cfg value uses). `--build-arg K=V` become build args; any other flag is passed to
+ * `docker build` as given; a bare word is an error (it would become the context).
  */
 export function parseBuildArgsConfig(text: string, replacements: Replacements, env: NodeJS.ProcessEnv, where: Location): BuildArgs {
-  const argv = parser.detailed(text, PARSER_OPTIONS).argv;
-  const positional = argv._.map(String);
-  if (positional.length) {
-    throw new DockconvError(`build_args: '${positional[0]}' is not a docker build flag`, { ...where, hint: 'write --build-arg NAME=value' });
-  }
+  const words = splitWords(text, where);
   const args = new Map<string, Shown>();
-  for (const item of asStrings(argv['build-arg'])) {
-    const [name, value] = splitArg(item, env, where);
-    args.set(name, value === undefined ? fromEnv(name, env, where) : expand(value, replacements, env, where));
+  const flags: Shown[] = [];
+  const value = (word: Word): Shown => expand(word, replacements, env, where);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as Word;
+    const flag = word.text.startsWith('-') ? word.text.split('=')[0] ?? '' : '';
+    if (!flag) {
+      throw new DockconvError(`build_args: '${word.text}' is not a docker build flag`, { ...where, hint: 'write --build-arg NAME=value' });
+    }
+    const eq = word.text.indexOf('=');
+    const next = words[i + 1];
+    const takesNext = eq < 0 && !BOOLEAN_FLAGS.has(flag) && next !== undefined && !next.text.startsWith('-');
+    const operand = eq >= 0 ? sliceWord(word, eq + 1) : takesNext ? next : undefined;
+    if (takesNext) i++;
+    if (flag === '--build-arg') {
+      if (!operand) throw new DockconvError('build_args: --build-arg needs NAME=value', where);
+      const [name, rest] = splitArg(operand.text, where);
+      args.set(name, rest === undefined ? fromEnv(name, env, where) : value(sliceWord(operand, name.length + 1)));
+    } else {
+      flags.push(plain(flag), ...(operand ? [value(operand)] : []));
+    }
   }
-  const flags = Object.entries(argv).flatMap(([key, value]) =>
-    key === '_' || key === '--' || key === 'build-arg' ? [] : flagTokens(key, value, replacements, env, where),
-  );
   return { args, flags };
 }
 
 /** The `buildArgs` option: an array of `NAME=value`, or a string of them (`--build-arg` optional). */
 export function parseBuildArgsOption(option: string | readonly string[] | undefined, env: NodeJS.ProcessEnv): Map<string, Shown> {
   const where = { file: '--buildArgs' };
-  const items = typeof option === 'string' ? optionWords(option) : [...(option ?? [])];
+  const items = typeof option === 'string' ? optionWords(option, where) : [...(option ?? [])];
   const args = new Map<string, Shown>();
   for (const item of items) {
-    const [name, value] = splitArg(item, env, where);
+    const [name, value] = splitArg(item, where);
     args.set(name, value === undefined ? fromEnv(name, env, where) : plain(value));
   }
   return args;
 }
 
-function optionWords(text: string): string[] {
-  const argv = parser.detailed(text, PARSER_OPTIONS).argv;
-  return [...asStrings(argv['build-arg']), ...argv._.map(String)];
+function optionWords(text: string, where: Location): string[] {
+  return splitWords(text, where)
+    .map((w) => w.text.replace(/^--build-arg=/, ''))
+    .filter((w) => w !== '--build-arg');
 }
 
 /** Later layers override earlier ones; the automatic args come first. */
@@ -99,12 +99,7 @@ export function buildArgValues(args: ReadonlyMap<string, Shown>): Record<string,
   return Object.fromEntries([...args].map(([k, v]) => [k, v.value]));
 }
 
-function asStrings(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-function splitArg(item: string, _env: NodeJS.ProcessEnv, where: Location): [string, string | undefined] {
+function splitArg(item: string, where: Location): [string, string | undefined] {
   const eq = item.indexOf('=');
   const name = eq < 0 ? item : item.slice(0, eq);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -118,10 +113,4 @@ function fromEnv(name: string, env: NodeJS.ProcessEnv, where: Location): Shown {
   const value = env[name];
   if (value === undefined) throw new DockconvError(`build arg ${name} has no value and $${name} is not set`, where);
   return { value, shown: `\${${name}}` };
-}
-
-function flagTokens(key: string, value: unknown, replacements: Replacements, env: NodeJS.ProcessEnv, where: Location): Shown[] {
-  const flag = plain(key.length === 1 ? `-${key}` : `--${key}`);
-  const values = Array.isArray(value) ? value : [value];
-  return values.flatMap((v) => (v === true ? [flag] : [flag, expand(String(v), replacements, env, where)]));
 }

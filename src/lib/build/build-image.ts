@@ -9,7 +9,7 @@ import { DockconvError } from '../errors';
 import type { ImageNode } from '../graph';
 import { withSuffix } from '../naming';
 import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
-import { expand } from '../variables';
+import { scriptText } from '../variables';
 import { buildInvocation, type BuildCommand, type BuildInvocation } from './command';
 import { INPUTS_LABEL } from './inputs';
 import { imageLabels } from './labels';
@@ -66,7 +66,7 @@ async function buildImage(s: BuildSession, node: ImageNode, project: DockerProje
   const label = `${node.id} (${node.image.name.ref})`;
   await script(s, node, project, 'pre_build_script', label);
   const version = await s.versionOf(project);
-  const hold = s.dryRun ? undefined : holdPipConf(project.rootAbs);
+  const hold = s.dryRun ? undefined : await holdPipConf(project.rootAbs);
   const unregister = hold ? s.interrupts.onInterrupt(() => hold.release()) : undefined;
   try {
     const common = commandBase(s, node, project, prepared);
@@ -126,6 +126,6 @@ async function script(s: BuildSession, node: ImageNode, project: DockerProject, 
   const entry = node.image.section?.entries.get(key);
   if (!entry) return;
   const where = { file: project.runConfig.file, line: entry.line };
-  const text = expand(entry.value, s.replacements(node.image), s.env, where);
+  const text = scriptText(entry.value, s.replacements(node.image), where);
   await runScript({ key, script: text, cwd: project.rootAbs, env: s.env, prefix: `[${node.id}] `, label, dryRun: s.dryRun, signal: s.interrupts.signal, print: s.print });
 }

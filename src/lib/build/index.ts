@@ -7,7 +7,7 @@
 import { SKIPPED } from '../cache/cache-keys';
 import { describeError, DockconvError } from '../errors';
 import { imageId } from '../graph';
-import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
+import { BASE_IMAGE_TYPE, buildableImages, type DockerProject } from '../project';
 import { ensureImage, type EnsurePolicy } from './build-image';
 import { neededFor, parentsInPlan, planBuild, pullsOnForce, requestedImages, withForcedBase } from './plan';
 import { schedule } from './scheduler';
@@ -41,8 +41,8 @@ export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
   if (req.image !== undefined && req.project.images.some((i) => i.type === req.image)) requestedImages(req.project, req.image);
   const ref = req.graph.get(id)?.image.name.ref ?? '';
   const forcedBase = req.forceBase && req.imageType === BASE_IMAGE_TYPE;
+  // Silent: the aggregate says once which images the request left out.
   if (req.image !== undefined && !forcedBase && !neededFor(req.graph, req.project, req.imageType, req.image)) {
-    req.print(`[${id}] skipped: --image=${req.image} does not need it`);
     return { ref, ...(req.dryRun ? {} : { image: SKIPPED }) };
   }
   return withSession(req, async (s) => {
@@ -56,6 +56,8 @@ export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
 
 export async function buildAll(req: AggregateRequest): Promise<boolean> {
   const requested = withForcedBase(req.project, requestedImages(req.project, req.image), req.forceBase);
+  const left = req.image === undefined ? [] : buildableImages(req.project).filter((i) => !planBuild(req.graph, requested).includes(imageId(req.project.name, i.type)));
+  if (left.length) req.print(`skipped, not needed for ${req.image}: ${left.map((i) => i.type).join(', ')}`);
   // Images whose own task succeeded earlier in this Nx run are done (built, current, or a
   // cache hit whose image is present); checking them again would only cost time.
   const plan = planBuild(req.graph, requested).filter((id) => !req.ranByNx.has(id));

@@ -1,17 +1,18 @@
 /**
- * run.cfg `pre_build_script` / `post_build_script`: shell commands by definition (SPEC §3), so
- * the one place a shell runs. They run at the project root, replacement variables expanded,
- * printed first like every command.
+ * run.cfg `pre_build_script` / `post_build_script`: shell commands by definition, so the one
+ * place a shell runs. They run at the project root with `{name}`s replaced (quoted) and `$VAR`s
+ * left to the shell, which reads them from the environment: printed first like every command,
+ * and no environment value is ever part of the script's text.
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { loadExeca } from '../exec';
 import { DockconvError } from '../errors';
-import { formatCommand, type Shown } from '../shown';
+import { formatCommand } from '../shown';
 
 export interface ScriptRun {
   key: 'pre_build_script' | 'post_build_script';
-  script: Shown;
+  script: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
   prefix: string;
@@ -25,7 +26,7 @@ export async function runScript(s: ScriptRun): Promise<void> {
   s.print(`${s.prefix}$ ${formatCommand(['sh', '-c', s.script])}`);
   if (s.dryRun) return;
   const { execa } = await loadExeca();
-  const child = execa('sh', ['-c', s.script.value], {
+  const child = execa('sh', ['-c', s.script], {
     cwd: s.cwd,
     env: s.env,
     reject: false,
@@ -38,7 +39,7 @@ export async function runScript(s: ScriptRun): Promise<void> {
   const result = await child;
   if (result.isCanceled) throw new DockconvError(`${s.key} of ${s.label} interrupted`);
   if (result.exitCode !== 0) {
-    throw new DockconvError(`${s.key} of ${s.label} failed (exit ${result.exitCode ?? result.signal ?? '?'})`, { hint: s.script.shown });
+    throw new DockconvError(`${s.key} of ${s.label} failed (exit ${result.exitCode ?? result.signal ?? '?'})`, { hint: s.script });
   }
 }
 

@@ -63,16 +63,36 @@ export async function docker(args: readonly Arg[], opts: DockerCommandOptions = 
   if (!opts.interactive) {
     stream(child.stdout, process.stdout, opts.prefix, captured);
     if (opts.captureStderr && child.stderr) createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
-    else stream(child.stderr, process.stderr, opts.prefix);
+    else stream(child.stderr, process.stderr, opts.prefix, undefined, withoutLegacyBanner());
   }
   const result = await child;
   return { exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1), stdout: captured.join('\n'), stderr: errors.join('\n') };
 }
 
-function stream(from: Readable | null, to: NodeJS.WriteStream, prefix = '', capture?: string[]): void {
+function stream(from: Readable | null, to: NodeJS.WriteStream, prefix = '', capture?: string[], keep: (line: string) => boolean = () => true): void {
   if (!from) return;
   createInterface({ input: from }).on('line', (line) => {
+    if (!keep(line)) return;
     capture?.push(line);
     to.write(`${prefix}${line}\n`);
   });
+}
+
+/**
+ * Docker 23+ prints a deprecation banner on every legacy build, telling the user to unset
+ * DOCKER_BUILDKIT=0 or install buildx. The plugin chose the legacy builder itself (the client
+ * cannot drive BuildKit, or the user asked for it), so the banner is only noise per image:
+ * it and its indented continuation lines and the blank line after it are dropped.
+ */
+function withoutLegacyBanner(): (line: string) => boolean {
+  let inBanner = false;
+  return (line) => {
+    if (line.startsWith('DEPRECATED: The legacy builder is deprecated')) return !(inBanner = true);
+    if (inBanner && (line.startsWith(' ') || line === '')) {
+      if (line === '') inBanner = false;
+      return false;
+    }
+    inBanner = false;
+    return true;
+  };
 }

@@ -186,7 +186,7 @@ function networkFlags(req: RunRequest, facts: RunFacts): Arg[] {
   const at = where(entry, facts);
   const words = splitWords(entry.value, at);
   const only = words.length === 1 ? words[0] : undefined;
-  if (only && !only.startsWith('-')) return ['--network', expand(only, facts.replacements, facts.env, at)];
+  if (only && !only.text.startsWith('-')) return ['--network', expand(only, facts.replacements, facts.env, at)];
   return configFlags('network', 'network', facts);
 }
 

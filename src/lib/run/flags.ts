@@ -8,7 +8,7 @@ import yargsParser from 'yargs-parser';
 import { DockconvError, type Location } from '../errors';
 import { closestKey } from '../run-config';
 import type { Arg } from '../shown';
-import { expand, type Replacements } from '../variables';
+import { expand, sliceWord, type Replacements, type Word } from '../variables';
 import { DOCKER_RUN_FLAGS, lookupFlag, OWNED_FLAGS, type DockerRunFlag, type FlagKey } from './docker-run-flags';
 
 export interface FlagContext {
@@ -50,7 +50,7 @@ interface Normalised {
 }
 
 /** Flags in the order they first appear; a flag given twice keeps all its values. */
-export function parseFlags(words: readonly string[], ctx: FlagContext): ParsedFlag[] {
+export function parseFlags(words: readonly Word[], ctx: FlagContext): ParsedFlag[] {
   const norm: Normalised = { argv: [], values: new Map(), counts: new Map(), flags: new Map() };
   words.forEach((word) => normaliseWord(norm, word, ctx));
   const flags = [...norm.flags.values()];
@@ -76,30 +76,30 @@ function collect(flag: DockerRunFlag, raw: unknown, norm: Normalised, ctx: FlagC
 }
 
 /** Writes a word as long flags and placeholders, splitting `--env=X`, `-it` and `-p80:80`. */
-function normaliseWord(norm: Normalised, word: string, ctx: FlagContext): void {
-  if (word.startsWith('--') && word.length > 2) return longWord(norm, word, ctx);
-  if (/^-[A-Za-z]/.test(word)) return shortGroup(norm, word, ctx);
+function normaliseWord(norm: Normalised, word: Word, ctx: FlagContext): void {
+  if (word.text.startsWith('--') && word.text.length > 2) return longWord(norm, word, ctx);
+  if (/^-[A-Za-z]/.test(word.text)) return shortGroup(norm, word, ctx);
   pushValue(norm, word, ctx);
 }
 
-function longWord(norm: Normalised, word: string, ctx: FlagContext): void {
-  const eq = word.indexOf('=');
-  const name = word.slice(2, eq < 0 ? undefined : eq);
+function longWord(norm: Normalised, word: Word, ctx: FlagContext): void {
+  const eq = word.text.indexOf('=');
+  const name = word.text.slice(2, eq < 0 ? undefined : eq);
   const flag = checkedFlag(name, `--${name}`, ctx);
   pushFlag(norm, flag);
   if (eq < 0) return;
-  if (flag.boolean) norm.argv[norm.argv.length - 1] = `--${flag.long}=${word.slice(eq + 1)}`;
-  else pushValue(norm, word.slice(eq + 1), ctx);
+  if (flag.boolean) norm.argv[norm.argv.length - 1] = `--${flag.long}=${word.text.slice(eq + 1)}`;
+  else pushValue(norm, sliceWord(word, eq + 1), ctx);
 }
 
-function shortGroup(norm: Normalised, word: string, ctx: FlagContext): void {
-  for (let j = 1; j < word.length; j++) {
-    const letter = word[j] ?? '';
+function shortGroup(norm: Normalised, word: Word, ctx: FlagContext): void {
+  for (let j = 1; j < word.text.length; j++) {
+    const letter = word.text[j] ?? '';
     const flag = checkedFlag(letter, `-${letter}`, ctx);
     pushFlag(norm, flag);
     if (flag.boolean) continue;
-    const rest = word.slice(j + 1).replace(/^=/, '');
-    if (rest) pushValue(norm, rest, ctx);
+    const rest = sliceWord(word, word.text[j + 1] === '=' ? j + 2 : j + 1);
+    if (rest.text) pushValue(norm, rest, ctx);
     return;
   }
 }
@@ -110,9 +110,9 @@ function pushFlag(norm: Normalised, flag: DockerRunFlag): void {
   if (!flag.boolean) norm.counts.set(flag.long, (norm.counts.get(flag.long) ?? 0) + 1);
 }
 
-function pushValue(norm: Normalised, template: string, ctx: FlagContext): void {
+function pushValue(norm: Normalised, word: Word, ctx: FlagContext): void {
   const placeholder = `@@${norm.values.size}@@`;
-  norm.values.set(placeholder, expand(template, ctx.replacements, ctx.env, ctx.where));
+  norm.values.set(placeholder, expand(word, ctx.replacements, ctx.env, ctx.where, ctx.key === 'volumes' ? 'volumes' : 'value'));
   norm.argv.push(placeholder);
 }
 

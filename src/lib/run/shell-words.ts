@@ -1,27 +1,33 @@
 /**
- * Splits a run.cfg value into words the way a POSIX shell would (quotes, backslashes), without
- * ever running a shell. Each word comes back as a template for `expand()` (variables.ts): `$`
- * that the shell would not expand (single quotes, `\$`) is written `$$`, so `'$HOME'` reaches the
- * container literally while `"$HOME"` and `$HOME` are the host's value. `{name}` replacement
- * variables are the tool's own syntax, not the shell's: they expand everywhere.
+ * Splits a run.cfg value (a run key, `build_args`) or an option into words the way a POSIX shell
+ * would (quotes, backslashes), without ever running a shell: the one splitter for every such
+ * value. Each word remembers which characters were single-quoted or escaped, so `expand()`
+ * (variables.ts) leaves those alone: `'$HOME'` reaches the container literally while `"$HOME"`
+ * and `$HOME` are the host's value.
  */
 import { DockconvError, type Location } from '../errors';
+import type { Word } from '../variables';
 
 type Quote = 'none' | 'single' | 'double';
 
+interface Building {
+  text: string;
+  literal: boolean[];
+}
+
 interface State {
-  words: string[];
-  current: string | undefined;
+  words: Word[];
+  current: Building | undefined;
   quote: Quote;
 }
 
-export function splitWords(text: string, where: Location = {}): string[] {
+export function splitWords(text: string, where: Location = {}): Word[] {
   const state: State = { words: [], current: undefined, quote: 'none' };
   for (let i = 0; i < text.length; i++) i = step(state, text, i);
   if (state.quote !== 'none') {
     throw new DockconvError(`unterminated ${state.quote} quote in '${text}'`, where);
   }
-  if (state.current !== undefined) state.words.push(state.current);
+  finish(state);
   return state.words;
 }
 
@@ -31,23 +37,22 @@ function step(state: State, text: string, i: number): number {
   if (state.quote === 'single') return single(state, c, i);
   if (state.quote === 'double') return double(state, text, c, i);
   if (/\s/.test(c)) {
-    if (state.current !== undefined) state.words.push(state.current);
-    state.current = undefined;
+    finish(state);
     return i;
   }
   if (c === "'" || c === '"') {
     state.quote = c === "'" ? 'single' : 'double';
-    state.current ??= '';
+    state.current ??= { text: '', literal: [] };
     return i;
   }
   if (c === '\\') return escaped(state, text[i + 1], i);
-  add(state, c);
+  add(state, c, false);
   return i;
 }
 
 function single(state: State, c: string, i: number): number {
   if (c === "'") state.quote = 'none';
-  else add(state, c === '$' ? '$$' : c);
+  else add(state, c, true);
   return i;
 }
 
@@ -58,20 +63,27 @@ function double(state: State, text: string, c: string, i: number): number {
   }
   // Inside double quotes a backslash only escapes $ ` " \ and a newline, as in sh.
   if (c === '\\' && /[$`"\\\n]/.test(text[i + 1] ?? '')) return escaped(state, text[i + 1], i);
-  add(state, c);
+  add(state, c, false);
   return i;
 }
 
 function escaped(state: State, next: string | undefined, i: number): number {
   if (next === undefined) {
-    add(state, '\\');
+    add(state, '\\', true);
     return i;
   }
   // A backslash-newline joins lines: both characters vanish.
-  if (next !== '\n') add(state, next === '$' ? '$$' : next);
+  if (next !== '\n') add(state, next, true);
   return i + 1;
 }
 
-function add(state: State, s: string): void {
-  state.current = (state.current ?? '') + s;
+function add(state: State, s: string, literal: boolean): void {
+  state.current ??= { text: '', literal: [] };
+  state.current.text += s;
+  state.current.literal.push(literal);
+}
+
+function finish(state: State): void {
+  if (state.current !== undefined) state.words.push({ text: state.current.text, literal: state.current.literal });
+  state.current = undefined;
 }
