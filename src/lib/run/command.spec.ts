@@ -145,10 +145,10 @@ describe('buildRunCommand', () => {
   });
 
   it('an unknown replacement variable in volumes is an error with file and line; elsewhere braces are literal', () => {
-    assert.equal(failure('[dev]\ncmd = echo {root} {usr}\n'), 'no error');
+    assert.equal(failure('[dev]\ncmd = echo {rooot} {usr}\n'), 'no error');
     assert.equal(
       failure('[dev]\nvolumes = -v {projectroot}:/x\n'),
-      `${FILE}:2: unknown replacement variable {projectroot} in '{projectroot}:/x' (known: {user} {project} {project_root} {root} {workspace_root} {home} {workdir} {cwd} {image} {tag})`,
+      `${FILE}:2: unknown replacement variable {projectroot} in '{projectroot}:/x' (did you mean {project_root}?)`,
     );
   });
 
