@@ -5,6 +5,10 @@
 #   eval "$(bash scripts/modern-engine.sh containerd)"   # Engine 26, containerd image store
 #   eval "$(bash scripts/modern-engine.sh classic)"      # Engine 26, classic image store
 #
+# DOCKCONV_MODERN_DIR (default /var/lib/dockconv-modern) holds the instances' state;
+# DOCKCONV_MODERN_CACHE the unpacked packages; DOCKCONV_MODERN_BRIDGE and
+# DOCKCONV_MODERN_BRIDGE_ADDRESS give another instance a bridge of its own.
+#
 # Prints the exports that point the docker CLI at it: DOCKER_HOST, and DOCKER_CONFIG naming a
 # folder whose cli-plugins/ holds buildx (so `docker build` goes through BuildKit; ~/.docker is
 # left alone). Reuses an engine that already answers on its socket.
@@ -26,6 +30,9 @@ case $store in
   classic) snapshotter=false bridge=dockconv-br26c address=172.31.27.1/24 ;;
   *) echo "modern-engine: usage: modern-engine.sh [containerd|classic]" >&2; exit 2 ;;
 esac
+# Another instance (a transfer destination, say) needs its own folder and bridge.
+bridge=${DOCKCONV_MODERN_BRIDGE:-$bridge}
+address=${DOCKCONV_MODERN_BRIDGE_ADDRESS:-$address}
 
 base=${DOCKCONV_MODERN_DIR:-/var/lib/dockconv-modern}
 pkgs=${DOCKCONV_MODERN_CACHE:-$base/packages}
