@@ -9,13 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
-import type { ExecutorContext } from '@nx/devkit';
-import { BUSYBOX_IMAGE, REPO_ROOT, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
+import { BUSYBOX_IMAGE, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from './helpers/second-engine';
+import { transfer } from './helpers/transfer';
 import { createWorkspace, output, projectJson } from './helpers/workspace';
-
-type Executor = (options: Record<string, unknown>, context: ExecutorContext) => Promise<{ success: boolean }>;
 
 const BASE = 'dockconv-xfer-base:e2e';
 const DERIVED = 'dockconv-xfer-derived:e2e';
@@ -23,39 +20,6 @@ const DERIVED_LAYER = 200 * 1024;
 const TEXT = 'dockconv-xfer-text:e2e';
 const DEST_ONLY = 'dockconv-xfer-dest-only:e2e';
 const TEXT_LAYER = 1024 * 1024;
-
-/** The packed executor as Nx loads it (dist/ is built by `node scripts/test.mjs e2e`). */
-function executor(): Executor {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(join(REPO_ROOT, 'dist/executors/transfer-image/executor.js')) as { default: Executor }).default;
-}
-
-const context: ExecutorContext = {
-  root: tmpdir(),
-  cwd: tmpdir(),
-  isVerbose: false,
-  projectsConfigurations: { version: 2, projects: {} },
-  nxJsonConfiguration: {},
-  projectGraph: { nodes: {}, dependencies: {} },
-};
-
-/** Runs the executor, returning its result and everything it printed. */
-async function transfer(options: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<{ success: boolean; out: string }> {
-  const lines: string[] = [];
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-  // Nx's logger colours its lines where it thinks a terminal or CI wants colour.
-  const capture = (...args: unknown[]) => void lines.push(stripVTControlCharacters(args.map(String).join(' ')));
-  Object.assign(console, { log: capture, info: capture, warn: capture, error: capture });
-  const savedEnv = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const { success } = await executor()(options, context);
-    return { success, out: lines.join('\n') };
-  } finally {
-    Object.assign(console, saved);
-    process.env = savedEnv;
-  }
-}
 
 function build(tag: string, dockerfile: string, files: Record<string, Buffer> = {}): void {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-xfer-ctx-'));
