@@ -71,7 +71,7 @@ async function transferBetween(src: Docker, dst: Docker, source: Endpoint, desti
   printPlan(plan, destination, log, req.dryRun === true);
   if (req.dryRun) return { plan, sentBytes: 0, rawBytes: 0 };
   const sent = plan.loadIds.length
-    ? await send(src, dst, plan, destination, { ...req, ancestors: containerd?.ancestors, heldImages: containerd?.state.imageIds }, log)
+    ? await send(src, dst, plan, destination, { ...req, ancestors: containerd?.ancestors, heldImages: containerd?.ancestors && containerd.state.imageIds }, log)
     : { sentBytes: 0, rawBytes: 0, loadedIds: [] as string[], archive: undefined };
   await finish(dst, plan, destination, { sameIdentity, loadedIds: sent.loadedIds }, stores, log);
   return { plan, sentBytes: sent.sentBytes, rawBytes: sent.rawBytes, archive: sent.archive };
@@ -110,7 +110,7 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
 async function containerdArchive(src: Docker, images: readonly SourceImage[], state: DestinationState, sameIdentity: boolean, destination: Endpoint, log: (line: string) => void) {
   if (!(await savesOciLayout(src))) {
     log(`${destination.label} keeps images in the containerd image store and the source engine writes the classic archive layout, whose load there needs every layer: sending all of them`);
-    return { state: { imageIds: state.imageIds, chainIds: new Set<string>() }, ancestors: [] };
+    return { state: { imageIds: state.imageIds, chainIds: new Set<string>() }, ancestors: undefined };
   }
   const sentChains = new Set(images.flatMap((i) => chainIds(i.diffIds)));
   // Between stores of one kind the destination's IDs are the source's; otherwise any source
