@@ -21,6 +21,8 @@ const TEXT = 'dockconv-xfer-text:e2e';
 const DEST_ONLY = 'dockconv-xfer-dest-only:e2e';
 const TEXT_LAYER = 1024 * 1024;
 
+const sourceStore = () => (docker(['info', '--format', '{{json .DriverStatus}}']).includes('io.containerd.snapshotter') ? 'containerd' : 'classic');
+
 function build(tag: string, dockerfile: string, files: Record<string, Buffer> = {}): void {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-xfer-ctx-'));
   writeFileSync(join(dir, 'Dockerfile'), dockerfile);
@@ -64,7 +66,8 @@ describe('transfer-image between two real engines', () => {
     const { success, out } = await transfer({ image: [DERIVED], to: dest.host, dryRun: true });
     assert.equal(success, true, out);
     assert.match(out, /dockconv-xfer-derived:e2e \([0-9a-f]{12}\): \d+ layers, \d+ already there/);
-    assert.match(out, /send {4}[0-9a-f]{12} 205 kB/);
+    // The layer is 200 kB; engines count a little more (20.10: 205 kB; 26 with containerd: 209 kB).
+    assert.match(out, /send {4}[0-9a-f]{12} 2[01]\d kB/);
     assert.match(out, /present [0-9a-f]{12}/);
     assert.throws(() => dest.docker(['image', 'inspect', DERIVED]));
   });
@@ -146,7 +149,10 @@ describe('transfer-image between two real engines', () => {
     };
     try {
       const auto = await crossing();
-      assert.ok(auto.bytes > TEXT_LAYER, `auto, local engine: ${auto.bytes} bytes crossed`);
+      // The classic store keeps layers as plain tars; the containerd store keeps the gzip blobs
+      // BuildKit wrote, and a save sends them as they are.
+      if (sourceStore() === 'containerd') assert.ok(auto.bytes < TEXT_LAYER / 10, `auto, local engine, gzip blob: ${auto.bytes} bytes crossed`);
+      else assert.ok(auto.bytes > TEXT_LAYER, `auto, local engine: ${auto.bytes} bytes crossed`);
       assert.match(auto.out, /<leave out \d+ layer\(s\)> \|/);
       const gzip = await crossing('gzip');
       assert.ok(gzip.bytes < TEXT_LAYER / 10, `gzip: ${gzip.bytes} bytes crossed`);
