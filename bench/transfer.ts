@@ -11,7 +11,12 @@
  *       the source.
  * Image: a 200 MB random base layer + a 1 MB random top layer (random = worst case for gzip).
  *
- *   node --import tsx bench/transfer.ts [repetitions=3]
+ *   node --import tsx bench/transfer.ts [repetitions=3] [sections=abc]
+ *
+ * Engines: the source is DOCKER_HOST's; the destination's kind is DOCKCONV_ENGINE2_KIND
+ * (`legacy`: Engine 20.10; `containerd` / `classic`: Engine 26 with that image store). For a
+ * containerd-store destination (a) also times that engine's own `docker save` of the image, the
+ * floor of any load into it that goes through the Engine API.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +33,7 @@ import type { Compression } from '../src/lib/transfer/compress';
 import { transferImages } from '../src/lib/transfer/transfer';
 
 const REPS = Number(process.argv[2] ?? 3);
+const SECTIONS = process.argv[3] ?? 'abc';
 const BASE = 'dockconv-bench-base:latest';
 const TOP = 'dockconv-bench-top:latest';
 const SSH_IMAGES = 40;
@@ -86,12 +92,13 @@ async function withBase(dest: SecondEngine): Promise<void> {
   dest.clear();
   await transferImages({ images: [BASE], to: dest.host, log: () => undefined, progress: 'none' });
   const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-bench-${process.pid}.sock`));
-  const rows = { tool: { t: [] as number[], b: [] as number[] }, gzip: { t: [] as number[], b: [] as number[] }, save: [] as number[] };
+  const rows = { tool: { t: [] as number[], b: [] as number[] }, gzip: { t: [] as number[], b: [] as number[] }, save: [] as number[], destSave: [] as number[] };
   try {
     for (let i = 0; i < REPS; i++) {
       let before = proxy.uploaded();
       rows.tool.t.push(await timed(() => tool(proxy.host)));
       rows.tool.b.push(proxy.uploaded() - before);
+      rows.destSave.push(await timed(() => pipeline(`docker --host ${dest.host} save ${TOP} > /dev/null`)));
       removeTop(dest);
       before = proxy.uploaded();
       rows.gzip.t.push(await timed(() => pipeline(`docker save ${TOP} | gzip | docker --host ${proxy.host} load -q`)));
@@ -108,6 +115,7 @@ async function withBase(dest: SecondEngine): Promise<void> {
   console.log(`  transfer-image                       ${tt.toFixed(2)} s  ${mb(tb)} on the wire`);
   console.log(`  docker save | gzip | docker load     ${gt.toFixed(2)} s  ${mb(gb)} on the wire`);
   console.log(`  docker save > /dev/null (the floor)  ${median(rows.save).toFixed(2)} s`);
+  console.log(`  the destination's own docker save    ${median(rows.destSave).toFixed(2)} s  (transfer-image: ${(tt / median(rows.destSave)).toFixed(2)}x)`);
   console.log(`  ratios: ${(gb / tb).toFixed(0)}x fewer bytes, ${(gt / tt).toFixed(1)}x faster; the floor alone would be ${(gt / median(rows.save)).toFixed(1)}x`);
 }
 
@@ -185,9 +193,9 @@ async function main(): Promise<void> {
   try {
     buildImages();
     console.log(`repetitions: ${REPS} (medians); engines: ${docker(['version', '--format', '{{.Server.Version}}'])} -> ${dest.docker(['version', '--format', '{{.Server.Version}}'])}`);
-    await withBase(dest);
-    await empty(dest);
-    await sshPlanning(dest);
+    if (SECTIONS.includes('a')) await withBase(dest);
+    if (SECTIONS.includes('b')) await empty(dest);
+    if (SECTIONS.includes('c')) await sshPlanning(dest);
   } finally {
     dest.clear();
     docker(['rmi', '-f', TOP, BASE]);

@@ -49,13 +49,21 @@ const files: Record<string, string> = {
 type Ids = Record<string, string | undefined>;
 const ids = (names: readonly string[] = ALL): Ids => Object.fromEntries(names.map((n) => [n, imageIdOf(ref(n))]));
 const label = (name: string, key: string) => docker(['image', 'inspect', '--format', `{{index .Config.Labels "${key}"}}`, ref(name)]);
-const now = () => Math.floor(Date.now() / 1000);
+const now = () => Date.now();
 
-/** Our images the engine tagged between two times, in the order it tagged them. */
+/**
+ * Our images the engine tagged since a time, in the order it tagged them. From each image's
+ * last tag time, not from `docker events`: a BuildKit build into the containerd image store
+ * creates its image without a tag event.
+ */
 function tagged(since: number): string[] {
-  const lines = docker(['events', '--since', String(since), '--until', String(now() + 1), '--filter', 'type=image', '--filter', 'event=tag', '--format', '{{.Actor.Attributes.name}}']);
-  return lines.split('\n').filter((l) => l.endsWith(`:${TAG}`)).map((l) => l.slice(0, -TAG.length - 1));
+  const repos = docker(['images', '--filter', `reference=*:${TAG}`, '--format', '{{.Repository}}']).split('\n').filter(Boolean);
+  const times = repos.map((repo) => ({ repo, at: Date.parse(docker(['image', 'inspect', '--format', '{{.Metadata.LastTagTime}}', `${repo}:${TAG}`])) }));
+  return times.filter((t) => t.at >= since).sort((a, b) => a.at - b.at).map((t) => t.repo);
 }
+
+/** What the plugin picks too: BuildKit when the docker CLI has buildx (a CLI before 23 is not used here). */
+const buildKit = spawnSync('docker', ['buildx', 'version'], { stdio: 'ignore' }).status === 0;
 
 function changed(before: Ids, after: Ids): string[] {
   return Object.keys(before).filter((k) => before[k] !== after[k]).sort();
@@ -161,9 +169,15 @@ describe('docker-build in a real workspace', () => {
   it('--dryRun prints the docker commands and runs none', () => {
     const before = ids();
     const out = ok(['run', 'shop:docker-build', '--dryRun', '--noCache', '--forceBase', '--skip-nx-cache']);
-    // The legacy builder gets its labels as one LABEL line after the Dockerfile, on stdin.
-    assert.match(out, /\$ \{ cat apps\/shop\/docker\/base\/Dockerfile; printf '\\n%s\\n' "LABEL [^"]+"; \} \| docker build -f - -t shop-base:\S+ .*--no-cache/);
-    assert.match(out, /\$ \{ cat apps\/shop\/docker\/dev\/Dockerfile; .*\| docker build -f - -t shop-dev:\S+ .*--no-cache/);
+    if (buildKit) {
+      // BuildKit takes labels as flags at no cost; nothing goes through stdin.
+      assert.match(out, /\$ docker build -f apps\/shop\/docker\/base\/Dockerfile -t shop-base:\S+ .*--label dev.dockconv.image=base .*--no-cache --progress=plain apps\/shop$/m);
+      assert.doesNotMatch(out, /\{ cat |--force-rm/);
+    } else {
+      // The legacy builder gets its labels as one LABEL line after the Dockerfile, on stdin.
+      assert.match(out, /\$ \{ cat apps\/shop\/docker\/base\/Dockerfile; printf '\\n%s\\n' "LABEL [^"]+"; \} \| docker build -f - -t shop-base:\S+ .*--no-cache/);
+      assert.match(out, /\$ \{ cat apps\/shop\/docker\/dev\/Dockerfile; .*\| docker build -f - -t shop-dev:\S+ .*--no-cache/);
+    }
     assert.match(out, /\$ docker build -f apps\/shop\/docker\/app\/Dockerfile --target builder -t shop-app-builder:\S+ .*--label dev.dockconv.image=app/);
     assert.deepEqual(changed(before, ids()), []);
   });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BUSYBOX_IMAGE, docker, ensureEngine, removeImages } from './helpers/engine';
+import { BUSYBOX_IMAGE, createNetwork, docker, ensureEngine, removeImages, removeNetwork } from './helpers/engine';
 import { createWorkspace, e2eEnv, output, projectJson, type TestWorkspace } from './helpers/workspace';
 
 const TAG = 'e2e-run';
@@ -162,7 +162,7 @@ describe('docker-run in a real Nx workspace', () => {
     docker(['build', '-q', '-t', `p-base:${TAG}`, '-f', join(root, 'docker/base/Dockerfile'), root]);
     docker(['build', '-q', '--build-arg', `BASE_IMAGE=p-base:${TAG}`, '-t', `p-dev:${TAG}`, '-f', join(root, 'docker/dev/Dockerfile'), root]);
     docker(['build', '-q', '-t', `p-web:${TAG}`, '-f', join(root, 'docker/web/Dockerfile'), root]);
-    docker(['network', 'create', NETWORK]);
+    createNetwork(NETWORK);
     docker(['run', '-d', '--rm', '--name', HELPER, '--network', NETWORK, `p-web:${TAG}`]);
   });
   after(() => {
@@ -173,11 +173,7 @@ describe('docker-run in a real Nx workspace', () => {
         // already removed (--rm)
       }
     }
-    try {
-      docker(['network', 'rm', NETWORK]);
-    } catch {
-      // not created
-    }
+    removeNetwork(NETWORK);
     removeImages(images);
     rmSync(CANARY, { force: true });
     ws.remove();

@@ -10,14 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
-import type { ExecutorContext } from '@nx/devkit';
-import { BUSYBOX_IMAGE, REPO_ROOT, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
+import { BUSYBOX_IMAGE, docker, ensureEngine, imageIdOf, removeImages } from './helpers/engine';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from './helpers/second-engine';
+import { transfer } from './helpers/transfer';
 import { skipRequired } from '../src/testing/required';
 import { createWorkspace, output, projectJson } from './helpers/workspace';
-
-type Executor = (options: Record<string, unknown>, context: ExecutorContext) => Promise<{ success: boolean }>;
 
 const BASE = 'dockconv-xfer-base:e2e';
 const DERIVED = 'dockconv-xfer-derived:e2e';
@@ -26,38 +23,7 @@ const TEXT = 'dockconv-xfer-text:e2e';
 const DEST_ONLY = 'dockconv-xfer-dest-only:e2e';
 const TEXT_LAYER = 1024 * 1024;
 
-/** The packed executor as Nx loads it (dist/ is built by `node scripts/test.mjs e2e`). */
-function executor(): Executor {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(join(REPO_ROOT, 'dist/executors/transfer-image/executor.js')) as { default: Executor }).default;
-}
-
-const context: ExecutorContext = {
-  root: tmpdir(),
-  cwd: tmpdir(),
-  isVerbose: false,
-  projectsConfigurations: { version: 2, projects: {} },
-  nxJsonConfiguration: {},
-  projectGraph: { nodes: {}, dependencies: {} },
-};
-
-/** Runs the executor, returning its result and everything it printed. */
-async function transfer(options: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<{ success: boolean; out: string }> {
-  const lines: string[] = [];
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-  // Nx's logger colours its lines where it thinks a terminal or CI wants colour.
-  const capture = (...args: unknown[]) => void lines.push(stripVTControlCharacters(args.map(String).join(' ')));
-  Object.assign(console, { log: capture, info: capture, warn: capture, error: capture });
-  const savedEnv = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const { success } = await executor()(options, context);
-    return { success, out: lines.join('\n') };
-  } finally {
-    Object.assign(console, saved);
-    process.env = savedEnv;
-  }
-}
+const sourceStore = () => (docker(['info', '--format', '{{json .DriverStatus}}']).includes('io.containerd.snapshotter') ? 'containerd' : 'classic');
 
 function build(tag: string, dockerfile: string, files: Record<string, Buffer> = {}): void {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-xfer-ctx-'));
@@ -102,7 +68,8 @@ describe('transfer-image between two real engines', () => {
     const { success, out } = await transfer({ image: [DERIVED], to: dest.host, dryRun: true });
     assert.equal(success, true, out);
     assert.match(out, /dockconv-xfer-derived:e2e \([0-9a-f]{12}\): \d+ layers, \d+ already there/);
-    assert.match(out, /send {4}[0-9a-f]{12} 205 kB/);
+    // The layer is 200 kB; engines count a little more (20.10: 205 kB; 26 with containerd: 209 kB).
+    assert.match(out, /send {4}[0-9a-f]{12} 2[01]\d kB/);
     assert.match(out, /present [0-9a-f]{12}/);
     assert.throws(() => dest.docker(['image', 'inspect', DERIVED]));
   });
@@ -184,7 +151,10 @@ describe('transfer-image between two real engines', () => {
     };
     try {
       const auto = await crossing();
-      assert.ok(auto.bytes > TEXT_LAYER, `auto, local engine: ${auto.bytes} bytes crossed`);
+      // The classic store keeps layers as plain tars; the containerd store keeps the gzip blobs
+      // BuildKit wrote, and a save sends them as they are.
+      if (sourceStore() === 'containerd') assert.ok(auto.bytes < TEXT_LAYER / 10, `auto, local engine, gzip blob: ${auto.bytes} bytes crossed`);
+      else assert.ok(auto.bytes > TEXT_LAYER, `auto, local engine: ${auto.bytes} bytes crossed`);
       assert.match(auto.out, /<leave out \d+ layer\(s\)> \|/);
       const gzip = await crossing('gzip');
       assert.ok(gzip.bytes < TEXT_LAYER / 10, `gzip: ${gzip.bytes} bytes crossed`);

@@ -39,3 +39,38 @@ export function removeImages(refs: string[]): void {
     }
   }
 }
+
+/**
+ * A user-defined network whose containers reach each other on every engine here. An engine
+ * started without iptables (a second engine beside the machine's own, scripts/modern-engine.sh)
+ * adds no FORWARD rules for its bridges, while the machine's engine set FORWARD's policy to DROP
+ * and bridged traffic passes through iptables (br_netfilter): so such a network gets one ACCEPT
+ * rule for its own bridge, removed with it.
+ */
+export function createNetwork(name: string): void {
+  const bridge = `dcnet${process.pid % 100000}`;
+  docker(['network', 'create', '--opt', `com.docker.network.bridge.name=${bridge}`, name]);
+  const forward = iptables(['-S', 'FORWARD']);
+  if (forward === undefined || !forward.includes('-P FORWARD DROP') || forward.includes(bridge)) return;
+  iptables(['-I', 'FORWARD', '-i', bridge, '-o', bridge, '-j', 'ACCEPT', '-m', 'comment', '--comment', `dockconv-e2e ${name}`]);
+}
+
+export function removeNetwork(name: string): void {
+  const rules = iptables(['-S', 'FORWARD']) ?? '';
+  for (const rule of rules.split('\n').filter((r) => r.includes(`dockconv-e2e ${name}`))) {
+    iptables(['-D', ...(rule.replace(/^-A /, '').match(/"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^"|"$/g, ''))]);
+  }
+  try {
+    docker(['network', 'rm', name]);
+  } catch {
+    // not created
+  }
+}
+
+function iptables(args: string[]): string | undefined {
+  try {
+    return execFileSync('iptables', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}

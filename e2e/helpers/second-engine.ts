@@ -6,6 +6,8 @@
  * removeDefaultBridgeInterface), which breaks every RUN step and container of the first engine
  * (seen here: "could not find bridge docker0"). Reused when one already answers on the socket;
  * stopped only by whoever started it.
+ * `DOCKCONV_ENGINE2_KIND` picks the engine: `legacy` (default: the machine's dockerd) or a modern
+ * one started by scripts/modern-engine.sh, `containerd` (containerd image store) or `classic`.
  * Also a byte-counting unix-socket proxy to put in front of it, to measure what really crossed.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -31,8 +33,26 @@ const STATE = process.env['DOCKCONV_ENGINE2_DIR'] ?? '/tmp/dockconv-engine2';
 const BRIDGE = 'dockconv-br2';
 const BRIDGE_ADDRESS = '172.31.254.1/24';
 
-export async function startSecondEngine(): Promise<SecondEngine> {
-  const socket = join(STATE, 'docker.sock');
+export type EngineKind = 'legacy' | 'containerd' | 'classic';
+
+export function secondEngineKind(): EngineKind {
+  const kind = process.env['DOCKCONV_ENGINE2_KIND'] ?? 'legacy';
+  if (kind !== 'legacy' && kind !== 'containerd' && kind !== 'classic') throw new Error(`DOCKCONV_ENGINE2_KIND: unknown engine kind '${kind}'`);
+  return kind;
+}
+
+/** Where an engine of this kind keeps its socket and pidfiles. */
+function layout(kind: EngineKind): { state: string; socket: string; pidfiles: string[] } {
+  if (kind === 'legacy') {
+    return { state: STATE, socket: join(STATE, 'docker.sock'), pidfiles: [join(STATE, 'dockerd.pid'), join(STATE, 'exec', 'containerd', 'containerd.pid')] };
+  }
+  const state = join(`${STATE}-modern`, kind);
+  return { state, socket: join(state, 'docker.sock'), pidfiles: [join(state, 'dockerd.pid'), join(state, 'containerd', 'containerd.pid')] };
+}
+
+export async function startSecondEngine(kind: EngineKind = secondEngineKind()): Promise<SecondEngine> {
+  const { state, socket, pidfiles } = layout(kind);
+  const launch = kind === 'legacy' ? () => launchLegacy(socket) : () => launchModern(kind);
   const host = `unix://${socket}`;
   const docker = (args: string[]) => execFileSync('docker', ['--host', host, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const answers = () => {
@@ -46,9 +66,9 @@ export async function startSecondEngine(): Promise<SecondEngine> {
   let started = false;
   let dying = Promise.resolve();
   if (!answers()) {
-    launch(socket);
+    launch();
     started = true;
-    await waitFor(answers, 60000, `second dockerd did not answer on ${socket}; see ${join(STATE, 'dockerd.log')}`);
+    await waitFor(answers, 60000, `second dockerd did not answer on ${socket}; see ${join(state, 'dockerd.log')}`);
   }
   return {
     socket,
@@ -61,18 +81,20 @@ export async function startSecondEngine(): Promise<SecondEngine> {
     kill() {
       // Its containerd too, as a crash of the host would: a restarted dockerd reuses a containerd
       // that is still running, and this one is on its way out.
-      const pidfiles = [join(STATE, 'dockerd.pid'), join(STATE, 'exec', 'containerd', 'containerd.pid')];
       dying = Promise.all(pidfiles.map((pidfile) => stopDaemon(pidfile, 'SIGKILL'))).then(() => undefined);
       return dying;
     },
     async restart() {
       await dying; // its pidfile must be gone first, or the new dockerd refuses to start
-      launch(socket);
+      launch();
       started = true;
-      await waitFor(answers, 60000, `second dockerd did not come back on ${socket}; see ${join(STATE, 'dockerd.log')}`);
+      await waitFor(answers, 60000, `second dockerd did not come back on ${socket}; see ${join(state, 'dockerd.log')}`);
     },
     async stop() {
-      if (started) await stopDaemon(join(STATE, 'dockerd.pid'));
+      if (!started) return;
+      await stopDaemon(pidfiles[0] ?? '');
+      // A modern engine's containerd is its own (the legacy one's exits with its dockerd).
+      if (kind !== 'legacy') await stopDaemon(pidfiles[1] ?? '');
     },
   };
 }
@@ -90,7 +112,21 @@ function ensureBridge(): void {
   execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
 }
 
-function launch(socket: string): void {
+/** scripts/modern-engine.sh, in a folder and on a bridge of the second engine's own. */
+function launchModern(kind: 'containerd' | 'classic'): void {
+  execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'modern-engine.sh'), kind], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      DOCKCONV_MODERN_DIR: `${STATE}-modern`,
+      DOCKCONV_MODERN_CACHE: process.env['DOCKCONV_MODERN_CACHE'] ?? '/var/lib/dockconv-modern/packages',
+      DOCKCONV_MODERN_BRIDGE: kind === 'containerd' ? 'dockconv-br2m' : 'dockconv-br2mc',
+      DOCKCONV_MODERN_BRIDGE_ADDRESS: kind === 'containerd' ? '172.31.252.1/24' : '172.31.253.1/24',
+    },
+  });
+}
+
+function launchLegacy(socket: string): void {
   mkdirSync(STATE, { recursive: true });
   ensureBridge();
   rmSync(socket, { force: true });

@@ -23,7 +23,7 @@ export async function inspectSource(docker: Docker, ref: string): Promise<Source
     throw err;
   }
   const diffIds = info.RootFS.Layers ?? [];
-  return { ref, id: info.Id, diffIds, layerSizes: await layerSizes(docker, info.Id, diffIds.length) };
+  return { ref, id: info.Id, created: info.Created, diffIds, layerSizes: await layerSizes(docker, info.Id, diffIds.length) };
 }
 
 /**
@@ -46,7 +46,7 @@ async function layerSizes(docker: Docker, id: string, layers: number): Promise<(
  * machine has.
  */
 export async function destinationState(dst: Docker, localSource?: Docker): Promise<DestinationState> {
-  const imageIds = new Set((await dst.listImages({ all: true })).map((i) => i.Id));
+  const imageIds = await listedImageIds(dst);
   const layersOfId = async (id: string) => (localSource && (await layersOf(localSource, id))) ?? (await layersOf(dst, id)) ?? [];
   const layerLists = await mapLimit([...imageIds], 8, layersOfId);
   return { imageIds, chainIds: new Set(layerLists.flatMap((layers) => chainIds(layers))) };
@@ -63,17 +63,51 @@ async function layersOf(docker: Docker, id: string): Promise<string[] | undefine
 }
 
 /**
- * Whether the engine keeps images in the containerd image store (opt-in from Engine 24, the
- * default on new installs from 29). Its `docker load` imports through containerd, which fails on
- * an archive whose manifest names a layer the archive leaves out, so such a destination gets
- * every layer. Untested against a real one: the engines here are 20.10 (docs/BENCHMARKS.md).
+ * Where the engine keeps images: the classic store (graph drivers; an image ID is the digest of
+ * the image's config) or the containerd image store (opt-in from Engine 24, the default on new
+ * installs from 29; an image ID is the digest of its manifest or index). The same image has
+ * different IDs in the two, so IDs are compared only between engines of the same kind.
  */
-export function usesContainerdStore(info: { DriverStatus?: readonly (readonly string[])[] | null }): boolean {
-  return (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value?.startsWith('io.containerd.snapshotter'));
+export type ImageStore = 'classic' | 'containerd';
+
+export function imageStoreFromInfo(info: { DriverStatus?: readonly (readonly string[])[] | null }): ImageStore {
+  const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value?.startsWith('io.containerd.snapshotter'));
+  return containerd ? 'containerd' : 'classic';
 }
 
-export async function engineUsesContainerdStore(docker: Docker): Promise<boolean> {
-  return usesContainerdStore((await docker.info()) as { DriverStatus?: string[][] });
+export async function imageStoreOf(docker: Docker): Promise<ImageStore> {
+  return imageStoreFromInfo((await docker.info()) as { DriverStatus?: string[][] });
+}
+
+/**
+ * The IDs of the images the engine lists. A containerd-store engine lists only images whose
+ * content it holds whole: one loaded from an archive that left out a blob it lacks is registered
+ * but not listed (its layers cannot be unpacked, `docker save` of it writes only the manifest).
+ */
+export async function listedImageIds(docker: Docker): Promise<Set<string>> {
+  return new Set((await docker.listImages({ all: true })).map((i) => i.Id));
+}
+
+/**
+ * Source images other than `sending` whose layers all belong to the images being sent (their
+ * ancestors: the base, a builder stage), among `candidates`. Saved alongside the sent images
+ * for a containerd-store destination, they add no bytes (their blobs are the same) and bring
+ * their manifests, which say which blobs a destination listing them holds.
+ */
+export async function ancestorsOf(src: Docker, sending: readonly string[], sentChains: ReadonlySet<string>, candidates: Iterable<string>): Promise<{ id: string; chains: string[] }[]> {
+  const others = [...new Set(candidates)].filter((id) => !sending.includes(id));
+  const found = await mapLimit(others, 8, async (id) => {
+    const layers = await layersOf(src, id);
+    const chains = layers && layers.length > 0 ? chainIds(layers) : undefined;
+    return chains && chains.every((c) => sentChains.has(c)) ? { id, chains } : undefined;
+  });
+  return found.filter((a): a is { id: string; chains: string[] } => a !== undefined);
+}
+
+/** Engine 25 (API 1.44) and later write `docker save` in the OCI layout. */
+export async function savesOciLayout(docker: Docker): Promise<boolean> {
+  const [major, minor] = ((await docker.version()).ApiVersion ?? '0.0').split('.').map(Number);
+  return (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 44);
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -61,6 +61,14 @@ test('an image the destination has is tagged only; full sends everything regardl
   assert.equal(full.skipDiffIds.size, 0);
 });
 
+test('between a classic and a containerd store an equal ID means nothing: the image is loaded', () => {
+  // The IDs name different things there (config digest, manifest digest); a match is chance.
+  const dest = { imageIds: new Set([base.id]), chainIds: new Set(chainIds(base.diffIds)) };
+  const plan = planTransfer([base], dest, { sameIdentity: false });
+  assert.equal(plan.images[0]?.action, 'load');
+  assert.deepEqual(plan.loadIds, [base.id]);
+});
+
 test('several images in one call share layers: each is sent once, each image saved once', () => {
   const again = { ...derived, ref: 'alias:1' };
   const plan = planTransfer([base, derived, again], empty);

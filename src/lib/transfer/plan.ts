@@ -10,6 +10,8 @@ export interface SourceImage {
   /** What the user asked for (a reference or an ID); tagged on the destination when it names a tag. */
   ref: string;
   id: string;
+  /** The config's creation time: with the layers it tells the image apart where IDs differ (mixed stores). */
+  created?: string;
   diffIds: readonly string[];
   /** Per-layer sizes in bytes where the engine told them (see inventory.ts), else undefined. */
   layerSizes?: readonly (number | undefined)[];
@@ -31,7 +33,9 @@ export interface PlannedLayer {
 
 export interface ImagePlan {
   ref: string;
+  /** The source's image ID. */
   id: string;
+  created?: string;
   /** `tag`: the destination has this image ID already; only the tag is set there. */
   action: 'tag' | 'load';
   layers: PlannedLayer[];
@@ -64,9 +68,19 @@ export function chainIds(diffIds: readonly string[]): string[] {
   return out;
 }
 
-export function planTransfer(sources: readonly SourceImage[], dest: DestinationState, opts: { full?: boolean } = {}): TransferPlan {
+export interface PlanOptions {
+  /** Send every layer. */
+  full?: boolean;
+  /**
+   * Whether both engines name an image alike (both classic stores, or both containerd stores):
+   * only then does an image ID the destination lists mean it has the image already.
+   */
+  sameIdentity?: boolean;
+}
+
+export function planTransfer(sources: readonly SourceImage[], dest: DestinationState, opts: PlanOptions = {}): TransferPlan {
   const full = opts.full === true;
-  const images = sources.map((s) => planImage(s, dest, full));
+  const images = sources.map((s) => planImage(s, dest, full, opts.sameIdentity !== false));
   const loading = images.filter((i) => i.action === 'load');
   const loadIds = [...new Set(loading.map((i) => i.id))];
   const allLayers = loading.flatMap((i) => i.layers);
@@ -83,7 +97,7 @@ export function planTransfer(sources: readonly SourceImage[], dest: DestinationS
   };
 }
 
-function planImage(source: SourceImage, dest: DestinationState, full: boolean): ImagePlan {
+function planImage(source: SourceImage, dest: DestinationState, full: boolean, sameIdentity: boolean): ImagePlan {
   const chains = chainIds(source.diffIds);
   const layers = source.diffIds.map((diffId, i) => ({
     diffId,
@@ -91,8 +105,8 @@ function planImage(source: SourceImage, dest: DestinationState, full: boolean): 
     size: source.layerSizes?.[i],
     present: !full && dest.chainIds.has(chains[i] ?? diffId),
   }));
-  const action = !full && dest.imageIds.has(source.id) ? 'tag' : 'load';
-  return { ref: source.ref, id: source.id, action, layers };
+  const action = !full && sameIdentity && dest.imageIds.has(source.id) ? 'tag' : 'load';
+  return { ref: source.ref, id: source.id, created: source.created, action, layers };
 }
 
 /**

@@ -3,6 +3,7 @@
  * rewritten archive from `docker save` on the source into `docker load` on the destination,
  * verify the image IDs, then tag.
  */
+import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
@@ -11,10 +12,11 @@ import { formatCommand } from '../shown';
 import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
 import { currentEngine, engineClient, parseDestination, type Endpoint } from './destination';
-import { destinationState, engineUsesContainerdStore, inspectSource } from './inventory';
-import { planTransfer, totalSize, type ImagePlan, type TransferPlan } from './plan';
+import { ancestorsOf, destinationState, imageStoreOf, inspectSource, listedImageIds, savesOciLayout, type ImageStore } from './inventory';
+import { rewriteForContainerd } from './oci-archive';
+import { chainIds, planTransfer, totalSize, type DestinationState, type ImagePlan, type SourceImage, type TransferPlan } from './plan';
 import { createProgress, formatBytes } from './progress';
-import { parseLoadResponse, tagImage, tagOf, verifyImage } from './verify';
+import { parseLoadResponse, tagImage, tagOf, verifyImage, type Arrival } from './verify';
 
 export interface TransferRequest {
   images: readonly string[];
@@ -60,13 +62,24 @@ async function transferBetween(src: Docker, dst: Docker, source: Endpoint, desti
   await reach(src, source, 'source');
   await reach(dst, destination, 'destination');
   const images = await Promise.all(req.images.map((ref) => inspectSource(src, ref)));
-  const state = await destinationState(dst, source.local ? src : undefined);
-  const plan = planTransfer(images, state, { full: req.full || (await needsEveryLayer(dst, destination, log)) });
+  const stores: Stores = { source: await imageStoreOf(src), destination: await imageStoreOf(dst) };
+  // Images are asked on the source only when it names them as the destination does.
+  const sameIdentity = stores.source === stores.destination;
+  const state = await destinationState(dst, source.local && sameIdentity ? src : undefined);
+  const containerd = stores.destination === 'containerd' && !req.full ? await containerdArchive(src, images, state, sameIdentity, destination, log) : undefined;
+  const plan = planTransfer(images, containerd?.state ?? state, { full: req.full, sameIdentity });
   printPlan(plan, destination, log, req.dryRun === true);
   if (req.dryRun) return { plan, sentBytes: 0, rawBytes: 0 };
-  const sent = plan.loadIds.length ? await send(src, dst, plan, destination, req, log) : { sentBytes: 0, rawBytes: 0 };
-  await finish(dst, plan, destination, log);
-  return { plan, ...sent };
+  const sent = plan.loadIds.length
+    ? await send(src, dst, plan, destination, { ...req, ancestors: containerd?.ancestors, heldImages: containerd?.ancestors && containerd.state.imageIds }, log)
+    : { sentBytes: 0, rawBytes: 0, loadedIds: [] as string[], archive: undefined };
+  await finish(dst, plan, destination, { sameIdentity, loadedIds: sent.loadedIds }, stores, log);
+  return { plan, sentBytes: sent.sentBytes, rawBytes: sent.rawBytes, archive: sent.archive };
+}
+
+interface Stores {
+  source: ImageStore;
+  destination: ImageStore;
 }
 
 async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<void> {
@@ -87,10 +100,24 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
   }
 }
 
-async function needsEveryLayer(dst: Docker, destination: Endpoint, log: (line: string) => void): Promise<boolean> {
-  if (!(await engineUsesContainerdStore(dst))) return false;
-  log(`${destination.label} keeps images in the containerd image store, whose load needs every layer in the archive: sending all of them`);
-  return true;
+/**
+ * A containerd-store destination is sent an OCI layout that leaves out only blobs of images it
+ * lists (oci-archive.ts). Those are the sent images' ancestors it lists: the plan counts their
+ * layers as present. A source that writes the classic layout (Engine before 25) cannot make
+ * one, so its images go whole (containerd then needs every layer.tar).
+ */
+async function containerdArchive(src: Docker, images: readonly SourceImage[], state: DestinationState, sameIdentity: boolean, destination: Endpoint, log: (line: string) => void) {
+  if (!(await savesOciLayout(src))) {
+    log(`${destination.label} keeps images in the containerd image store and the source engine writes the classic archive layout, whose load there needs every layer: sending all of them`);
+    return { state: { imageIds: state.imageIds, chainIds: new Set<string>() }, ancestors: undefined };
+  }
+  const sentChains = new Set(images.flatMap((i) => chainIds(i.diffIds)));
+  // Between stores of one kind the destination's IDs are the source's; otherwise any source
+  // image may be one the destination lists under its manifest digest.
+  const candidates = sameIdentity ? state.imageIds : (await src.listImages({ all: true })).map((i) => i.Id);
+  const ancestors = await ancestorsOf(src, images.map((i) => i.id), sentChains, candidates);
+  const chains = new Set(ancestors.flatMap((a) => a.chains).filter((c) => state.chainIds.has(c)));
+  return { state: { imageIds: state.imageIds, chainIds: chains }, ancestors: ancestors.map((a) => a.id) };
 }
 
 function printPlan(plan: TransferPlan, destination: Endpoint, log: (line: string) => void, detailed: boolean): void {
@@ -123,7 +150,13 @@ interface SaveApi {
   getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream>;
 }
 
-async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: Endpoint, req: TransferRequest, log: (line: string) => void) {
+interface SendOptions extends TransferRequest {
+  /** With these, the containerd-store archive: ancestors saved alongside, the destination's images. */
+  ancestors?: readonly string[];
+  heldImages?: ReadonlySet<string>;
+}
+
+async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: Endpoint, req: SendOptions, log: (line: string) => void) {
   const gzipped = compresses(req.compress ?? 'auto', destination);
   const rewrite = `leave out ${plan.skipped.length} layer(s)${gzipped ? ', gzip' : ''}`;
   log(`${formatCommand(['docker', 'save', ...plan.loadIds])} | <${rewrite}> | ${formatCommand(['docker', '--host', destination.host, 'load'])}`);
@@ -139,8 +172,13 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
     progress.stop();
   };
   try {
-    const saved = (await (src as unknown as SaveApi).getImages({ names: plan.loadIds })) as Readable;
-    const { stream, stats } = rewriteArchive(saved, { ...plan, onSkip: () => progress.layerSkipped() });
+    const onSkip = () => progress.layerSkipped();
+    const { ancestors, heldImages } = req;
+    const names = [...plan.loadIds, ...(ancestors ?? [])];
+    const saved = (await (src as unknown as SaveApi).getImages({ names })) as Readable;
+    const { stream, stats } = heldImages
+      ? rewriteForContainerd(saved, { loadIds: plan.loadIds, heldImages, spoolDir: tmpdir(), onSkip })
+      : rewriteArchive(saved, { ...plan, onSkip });
     const streamed = pipeline(stream, encoded).then(() => {
       // The engine unpacks and registers the layers only now; say so rather than sit at 100%.
       stopProgress();
@@ -149,8 +187,8 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
     streamed.catch(() => undefined); // observed below; avoid an unhandled rejection while the load runs
     const response = await dst.loadImage(encoded, { quiet: true });
     const [text] = await Promise.all([readText(response), streamed]);
-    parseLoadResponse(text, destination.label);
-    return { sentBytes: encoded.stats.bytesOut, rawBytes: encoded.stats.bytesIn, archive: stats };
+    const loadedIds = parseLoadResponse(text, destination.label);
+    return { sentBytes: encoded.stats.bytesOut, rawBytes: encoded.stats.bytesIn, archive: stats, loadedIds };
   } catch (err) {
     encoded.destroy();
     if (err instanceof DockconvError) throw err;
@@ -163,14 +201,18 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
 }
 
 /** Verify every image first, then tag: a mismatch must leave no tag at all. */
-async function finish(dst: Docker, plan: TransferPlan, destination: Endpoint, log: (line: string) => void): Promise<void> {
-  for (const image of plan.images) await verifyImage(dst, image, destination.label);
-  for (const image of plan.images) {
+async function finish(dst: Docker, plan: TransferPlan, destination: Endpoint, arrival: Omit<Arrival, 'listed'>, stores: Stores, log: (line: string) => void): Promise<void> {
+  const listed = stores.destination === 'containerd' ? await listedImageIds(dst) : undefined;
+  const ids: string[] = [];
+  for (const image of plan.images) ids.push(await verifyImage(dst, image, destination.label, { ...arrival, listed }));
+  for (const [i, image] of plan.images.entries()) {
+    const id = ids[i] ?? image.id;
     const tag = tagOf(image.ref, image.id);
-    if (tag) log(formatCommand(['docker', '--host', destination.host, 'tag', image.id, `${tag.repo}:${tag.tag}`]));
-    await tagImage(dst, image);
+    if (tag) log(formatCommand(['docker', '--host', destination.host, 'tag', id, `${tag.repo}:${tag.tag}`]));
+    await tagImage(dst, image, id);
   }
-  log(`transferred ${plan.images.map((i) => i.ref).join(', ')} to ${destination.label}; image IDs verified`);
+  const what = arrival.sameIdentity ? 'image IDs verified' : `layers verified (${stores.source} store to ${stores.destination} store: the image IDs differ by design)`;
+  log(`transferred ${plan.images.map((i) => i.ref).join(', ')} to ${destination.label}; ${what}`);
 }
 
 async function readText(stream: NodeJS.ReadableStream): Promise<string> {

@@ -32,20 +32,50 @@ export function parseLoadResponse(text: string, destination: string): string[] {
   return ids;
 }
 
-export async function verifyImage(docker: Docker, image: ImagePlan, destination: string): Promise<void> {
-  let info: Docker.ImageInspectInfo;
-  try {
-    info = await docker.getImage(image.id).inspect();
-  } catch (err) {
-    if (statusOf(err) === 404) {
-      throw new DockconvError(`${image.ref} did not arrive: ${destination} has no image ${image.id}`);
-    }
-    throw err;
+/** What the destination is checked against. */
+export interface Arrival {
+  /** Both engines name images alike (see ImageStore): the destination's ID must be the source's. */
+  sameIdentity: boolean;
+  /** The IDs the load response reported. */
+  loadedIds: readonly string[];
+  /** A containerd-store destination: the image must be listed there, i.e. held whole. */
+  listed?: ReadonlySet<string>;
+}
+
+/**
+ * The image's ID on the destination, once it is there whole and unaltered: the source's own ID
+ * between engines of one kind; between a classic and a containerd store (where the same image
+ * has another ID) the loaded image with the same layers and creation time.
+ */
+export async function verifyImage(docker: Docker, image: ImagePlan, destination: string, arrival: Arrival): Promise<string> {
+  const expected = image.layers.map((l) => l.diffId).join();
+  const candidates = arrival.sameIdentity ? [image.id] : arrival.loadedIds;
+  let found: Docker.ImageInspectInfo | undefined;
+  for (const id of candidates) {
+    const info = await inspectOrUndefined(docker, id);
+    if (!info) continue;
+    const same = arrival.sameIdentity ? info.Id === image.id : info.Created === image.created;
+    if (same && (info.RootFS.Layers ?? []).join() === expected) found = info;
+    else if (arrival.sameIdentity) throw new DockconvError(`${image.ref} arrived altered on ${destination}: image ID ${info.Id}, expected ${image.id}`);
   }
-  const layers = info.RootFS.Layers ?? [];
-  const expected = image.layers.map((l) => l.diffId);
-  if (info.Id !== image.id || layers.join() !== expected.join()) {
-    throw new DockconvError(`${image.ref} arrived altered on ${destination}: image ID ${info.Id}, expected ${image.id}`);
+  if (!found) {
+    if (arrival.sameIdentity) throw new DockconvError(`${image.ref} did not arrive: ${destination} has no image ${image.id}`);
+    throw new DockconvError(`${image.ref} did not arrive: none of the images ${destination} loaded (${arrival.loadedIds.join(', ') || 'none'}) has its layers`);
+  }
+  if (arrival.listed && !arrival.listed.has(found.Id)) {
+    throw new DockconvError(`${image.ref} arrived incomplete on ${destination}: image ${found.Id} lacks layer content`, {
+      hint: 'nothing was tagged; run it again with --full',
+    });
+  }
+  return found.Id;
+}
+
+async function inspectOrUndefined(docker: Docker, id: string): Promise<Docker.ImageInspectInfo | undefined> {
+  try {
+    return await docker.getImage(id).inspect();
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
   }
 }
 
@@ -59,7 +89,8 @@ export function tagOf(ref: string, id: string): { repo: string; tag: string } | 
   return { repo: ref, tag: 'latest' };
 }
 
-export async function tagImage(docker: Docker, image: ImagePlan): Promise<void> {
+/** Tags the destination's image (`id`, as that engine names it) with the ref's tag. */
+export async function tagImage(docker: Docker, image: ImagePlan, id: string): Promise<void> {
   const tag = tagOf(image.ref, image.id);
-  if (tag) await docker.getImage(image.id).tag(tag);
+  if (tag) await docker.getImage(id).tag(tag);
 }

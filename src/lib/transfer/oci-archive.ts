@@ -1,0 +1,167 @@
+/**
+ * The thin archive for a destination that keeps images in the containerd image store. Its
+ * `docker load` imports an OCI layout through containerd: a blob it already holds may be left
+ * out of the archive, but only such a blob. One it lacks and the archive leaves out still
+ * "loads": the image is registered, never unpacked and not listed, and `docker save` of it
+ * writes only the manifest. So a blob is left out only when it belongs to an image the
+ * destination lists (containerd lists only images whose content it holds whole), as that
+ * image's own manifest says; the source saves such images alongside (their blobs are shared,
+ * so they cost no bytes) to have those manifests at hand.
+ *
+ * `docker save` writes blobs in digest order and index.json after them, so a manifest often
+ * comes after the layers it names. Large blobs therefore wait in a spool file, small ones in
+ * memory, until the end of the stream decides them; the layout the load needs is written then.
+ */
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { withoutNameAnnotations, type RewriteStats } from './archive';
+
+export interface ContainerdRewriteOptions {
+  /** IDs of the images to load, as the source names them (manifest or index digest, or config digest). */
+  loadIds: readonly string[];
+  /** Image IDs (manifest or index digests) the destination lists, so holds whole. */
+  heldImages: ReadonlySet<string>;
+  /** Where large blobs wait until the stream's end (on this machine). */
+  spoolDir: string;
+  onSkip?: (digest: string, bytes: number) => void;
+}
+
+export interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size?: number;
+  annotations?: Record<string, string>;
+}
+
+interface Document {
+  manifests?: Descriptor[];
+  config?: Descriptor;
+  layers?: Descriptor[];
+}
+
+type Entry = tar.ExtractEvents['entry'][1];
+
+/** Blobs up to this size stay in memory: manifests, configs, indexes and small layers. */
+const IN_MEMORY = 1024 * 1024;
+const BLOB = /^blobs\/sha256\/([0-9a-f]{64})$/;
+/** How BuildKit marks the provenance manifests in an index (not part of the runnable image). */
+const REFERENCE_TYPE = 'vnd.docker.reference.type';
+
+interface Blob {
+  header: tar.Header;
+  body?: Buffer;
+  file?: string;
+}
+
+export function rewriteForContainerd(source: Readable, opts: ContainerdRewriteOptions): { stream: Readable; stats: RewriteStats } {
+  const pack = tar.pack();
+  const extract = tar.extract();
+  const stats: RewriteStats = { layersSkipped: 0, bytesSkipped: 0, unidentified: [] };
+  const spool = mkdtempSync(join(opts.spoolDir, 'dockconv-spool-'));
+  const cleanup = () => rmSync(spool, { recursive: true, force: true });
+  const fail = (err: unknown) => {
+    source.destroy();
+    extract.destroy();
+    cleanup();
+    pack.destroy(err instanceof Error ? err : new Error(String(err)));
+  };
+  source.on('error', (err) => extract.destroy(err));
+  source.pipe(extract);
+  (async () => {
+    const blobs = new Map<string, Blob>();
+    let index: Document | undefined;
+    for await (const entry of extract) {
+      const name = entry.header.name.replace(/^\.\//, '');
+      const hex = BLOB.exec(name)?.[1];
+      if (hex) blobs.set(`sha256:${hex}`, await keep(entry, join(spool, hex)));
+      else if (name === 'index.json') index = JSON.parse((await readAll(entry)).toString('utf8')) as Document;
+      else await drain(entry); // oci-layout is rewritten; manifest.json and repositories name tags
+    }
+    if (!index) throw new Error('the source wrote no OCI layout (index.json); send with --full');
+    const document = (digest: string) => parseDocument(blobs.get(digest)?.body);
+    const held = heldBlobs(index, document, opts.heldImages);
+    const loading = (index.manifests ?? []).filter((d) => opts.loadIds.includes(d.digest) || opts.loadIds.includes(configOf(d, document) ?? ''));
+    await put(pack, { name: 'oci-layout', mode: 0o444, mtime: new Date(0) }, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+    for (const [digest, blob] of blobs) {
+      if (held.has(digest)) {
+        stats.layersSkipped += 1;
+        stats.bytesSkipped += blob.header.size ?? 0;
+        opts.onSkip?.(digest, blob.header.size ?? 0);
+      } else if (blob.body) await put(pack, blob.header, blob.body);
+      else if (blob.file) await pipeline(createReadStream(blob.file), pack.entry(blob.header));
+    }
+    // Only the requested images, without names: the load tags nothing.
+    const text = withoutNameAnnotations(JSON.stringify({ ...index, manifests: loading }));
+    await put(pack, { name: 'index.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(text));
+    pack.finalize();
+    cleanup();
+  })().catch(fail);
+  pack.on('close', () => {
+    source.destroy();
+    cleanup();
+  });
+  return { stream: Readable.from(pack), stats };
+}
+
+/**
+ * Every blob of the images the destination holds whole, from their own manifests: the index or
+ * manifest, the config, the layers. Provenance manifests are left out: an image is listed whether
+ * or not it holds them.
+ */
+export function heldBlobs(index: Document, document: (digest: string) => Document | undefined, heldImages: ReadonlySet<string>): Set<string> {
+  const held = new Set<string>();
+  const visit = (desc: Descriptor) => {
+    const doc = document(desc.digest);
+    if (!doc) return;
+    held.add(desc.digest);
+    for (const m of doc.manifests ?? []) if (!m.annotations?.[REFERENCE_TYPE]) visit(m);
+    if (doc.config && doc.layers) for (const d of [doc.config, ...doc.layers]) held.add(d.digest);
+  };
+  for (const desc of index.manifests ?? []) if (heldImages.has(desc.digest)) visit(desc);
+  return held;
+}
+
+/** The config digest of a single-manifest descriptor: a classic-store source names images by it. */
+function configOf(desc: Descriptor, document: (digest: string) => Document | undefined): string | undefined {
+  return document(desc.digest)?.config?.digest;
+}
+
+function parseDocument(body: Buffer | undefined): Document | undefined {
+  if (!body || body[0] !== 0x7b) return undefined; // `{`: layers are tar streams, gzip or zstd
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as Document;
+    return Array.isArray(doc.manifests) || (doc.config && Array.isArray(doc.layers)) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function keep(entry: Entry, file: string): Promise<Blob> {
+  const header = entry.header;
+  if ((header.size ?? 0) <= IN_MEMORY) return { header, body: await readAll(entry) };
+  await pipeline(entry, createWriteStream(file));
+  return { header, file };
+}
+
+function put(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, body: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry({ ...header, size: body.length }, body, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+async function drain(entry: Entry): Promise<void> {
+  entry.resume();
+  await new Promise<void>((resolve, reject) => {
+    entry.once('end', () => resolve());
+    entry.once('error', reject);
+  });
+}
+
+async function readAll(entry: Entry): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
