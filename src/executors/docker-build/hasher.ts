@@ -23,7 +23,7 @@ const snapshots = new WeakMap<TaskGraph, Promise<EngineSnapshot | undefined>>();
 const dockerBuildHasher: CustomHasher = async (task, context) => {
   const ctx = context as Context;
   const env = ctx.env ?? process.env;
-  const own = await ctx.hasher.hashTask(task, ctx.taskGraph, env);
+  const own = await nxHash(task, ctx, env);
   const options = optionsOf(task, ctx);
   if (options.dryRun) return { ...own, value: freshKey(own.value) };
   if (!options.imageType) return aggregateHash(task, ctx.taskGraph, own);
@@ -35,6 +35,54 @@ const dockerBuildHasher: CustomHasher = async (task, context) => {
 };
 
 export default dockerBuildHasher;
+
+/**
+ * Nx's own hash of the task, asked for together with every other docker-build task Nx hashes in
+ * the same step: Nx calls this hasher once per task, and one request per task (a round trip to
+ * the daemon each) cost more than everything else a no-op does.
+ */
+function nxHash(task: Task, ctx: Context, env: NodeJS.ProcessEnv): Promise<Hash> {
+  let batch = batches.get(ctx.hasher);
+  if (!batch) {
+    const created: Batch = { entries: [] };
+    batches.set(ctx.hasher, created);
+    setImmediate(() => {
+      batches.delete(ctx.hasher);
+      void flush(created, ctx);
+    });
+    batch = created;
+  }
+  return new Promise((resolve, reject) => batch.entries.push({ task, env, resolve, reject }));
+}
+
+interface Batch {
+  entries: { task: Task; env: NodeJS.ProcessEnv; resolve: (hash: Hash) => void; reject: (err: unknown) => void }[];
+}
+
+const batches = new Map<unknown, Batch>();
+
+/** One request per distinct environment (in practice one): the form every supported Nx accepts. */
+async function flush(batch: Batch, ctx: Context): Promise<void> {
+  const groups = new Map<string, Batch['entries']>();
+  for (const entry of batch.entries) {
+    const key = JSON.stringify(entry.env);
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  await Promise.all(
+    [...groups.values()].map(async (entries) => {
+      try {
+        const hashes = await ctx.hasher.hashTasks(entries.map((e) => e.task), ctx.taskGraph, entries[0]?.env);
+        entries.forEach((e, i) => {
+          const hash = hashes[i];
+          if (hash) e.resolve(hash);
+          else e.reject(new Error(`Nx returned no hash for ${e.task.id}`));
+        });
+      } catch (err) {
+        entries.forEach((e) => e.reject(err));
+      }
+    }),
+  );
+}
 
 function snapshotFor(taskGraph: TaskGraph, env: NodeJS.ProcessEnv): Promise<EngineSnapshot | undefined> {
   let snapshot = snapshots.get(taskGraph);
