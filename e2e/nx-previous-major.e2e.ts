@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorkspace, output, projectJson, type TestWorkspace } from './helpers/workspace';
 
-/** The plugin supports the current Nx major and the one before (SPEC §1). */
+/** The plugin supports the current Nx major and the one before. */
 const PREVIOUS_MAJOR = process.env['DOCKCONV_E2E_NX_PREVIOUS'] ?? '23';
 
 describe(`graph inference on nx@${PREVIOUS_MAJOR}`, () => {

@@ -248,7 +248,7 @@ describe('docker-run in a real Nx workspace', () => {
   });
 
   it('a configuration-only image runs the image it names', () => {
-    // DOCKCONV_TAG would override the section's tag too (naming rule of SPEC §2.3).
+    // DOCKCONV_TAG would override the section's tag too.
     const result = nxRun(ws, ['p:docker-run:busybox'], { DOCKCONV_TAG: '' });
     assert.equal(result.status, 0, output(result));
     assert.match(output(result), /config-only image runs/);

@@ -1,6 +1,6 @@
 /**
  * Dockerfile analysis with a real parser (dockerfile-ast): stages, ARGs with defaults, FROM
- * resolution with build args substituted (SPEC §2.5), the `builder` stage (§2.6), the files a
+ * resolution with build args substituted, the `builder` stage, the files a
  * build copies from the context (for cache inputs), and the last WORKDIR (`{workdir}`).
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The image dependency graph across all projects (SPEC §2.5): an image depends on every
+ * The image dependency graph across all projects: an image depends on every
  * workspace image its Dockerfile starts from or copies from, matched by repository so that
  * `FROM ${BASE_IMAGE}`, `FROM myproj-base:${TAG}` and a literal `FROM other-base:alice` all count.
  */

@@ -1,5 +1,5 @@
 /**
- * Image references (SPEC §2.3): `<project>-<image>:<tag>`, with every override in its rising
+ * Image references: `<project>-<image>:<tag>`, with every override in its rising
  * priority: plugin options, the image's run.cfg section, DOCKCONV_TAG, executor options.
  */
 import { userInfo } from 'node:os';

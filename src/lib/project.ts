@@ -1,5 +1,5 @@
 /**
- * A project's docker/ tree (SPEC §2.1, §3): the image types it builds, the synthetic images it
+ * A project's docker/ tree: the image types it builds, the synthetic images it
  * runs and the configuration-only images it names, each with its image reference.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -268,7 +268,7 @@ export function buildableImages(project: DockerProject): ImageDef[] {
 }
 
 /**
- * The automatic build args of SPEC §2.5 that do not need git: PROJECT, TAG, BASE_IMAGE.
+ * The automatic build args that do not need git: PROJECT, TAG, BASE_IMAGE.
  * VERSION and GIT_COMMIT are added by the build, which asks git.
  */
 export function namingBuildArgs(project: DockerProject, image: ImageDef): Record<string, string> {

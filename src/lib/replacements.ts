@@ -1,5 +1,5 @@
 /**
- * The values of the replacement variables (SPEC §3) for one image, in one place so that run
+ * The values of the replacement variables for one image, in one place so that run
  * values, build_args and scripts see the same `{user}`, `{project_root}`, … .
  * `{image}` is the image's repository (`demo-dev`) and `{tag}` its tag, so `{image}:{tag}` is
  * the reference. `{workdir}` is given only when known (run: from the Dockerfiles or the engine).

@@ -1,5 +1,5 @@
 /**
- * `docker/run.cfg` (SPEC §3): a reader faithful to Python's `configparser.ConfigParser()` as the
+ * `docker/run.cfg`: a reader faithful to Python's `configparser.ConfigParser()` as the
  * original tool used it (BasicInterpolation, `optionxform = str`, strict, no valueless keys, no
  * inline comments), plus the run.cfg conventions built on it (section kinds, key warnings).
  *

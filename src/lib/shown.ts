@@ -1,6 +1,6 @@
 /**
  * A command-line value together with how it is printed. Values expanded from `$VARS` are shown
- * as `$VAR` so that printed commands stay copy-pasteable without leaking secrets (SPEC §2.10).
+ * as `$VAR` so that printed commands stay copy-pasteable without leaking secrets.
  */
 export interface Shown {
   value: string;

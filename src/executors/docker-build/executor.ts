@@ -1,5 +1,5 @@
 /**
- * `docker-build` (SPEC §4): per-image task when `imageType` is set (what the inferred
+ * `docker-build`: per-image task when `imageType` is set (what the inferred
  * `docker-build-<image>` targets do), else the aggregate over the project's images. Options are
  * normalised here; the work is in src/lib/build.
  */

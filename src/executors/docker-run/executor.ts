@@ -1,5 +1,5 @@
 /**
- * `docker-run`: runs one image of the project with its run.cfg configuration (SPEC §3, §4). The
+ * `docker-run`: runs one image of the project with its run.cfg configuration. The
  * command is printed before it runs (secrets as `$VAR`), the terminal is attached when there is
  * one, Ctrl-C stops the container, and the container's exit code is the task's result.
  */

@@ -1,5 +1,5 @@
 /**
- * `gen-version`: writes `_version.py.bld` (SPEC 2.7) from what versioneer would compute now and
+ * `gen-version`: writes `_version.py.bld` from what versioneer would compute now and
  * prints the version. Without versioneer settings there is nothing to write; the git describe
  * version is printed so the user sees what `VERSION` build args will carry.
  */

@@ -1,5 +1,5 @@
 /**
- * `transfer-image` (SPEC §4): sends images to a Docker host without a registry, only the layers
+ * `transfer-image`: sends images to a Docker host without a registry, only the layers
  * it lacks. The work is in src/lib/transfer; this file turns options into a request and errors
  * into one line.
  */
@@ -43,7 +43,7 @@ function resolveImages(options: TransferImageExecutorSchema, context: ExecutorCo
 }
 
 /**
- * SPEC §4 caching contract: a cache hit must never leave the user without the image. A project
+ * A cache hit must never leave the user without the image. A project
  * image missing on the engine is built (with whatever it derives from) before it is sent.
  */
 async function ensureOwnImages(resolved: ResolvedImages, context: ExecutorContext, dryRun: boolean): Promise<void> {

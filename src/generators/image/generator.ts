@@ -1,5 +1,5 @@
 /**
- * `nx g @dockconv/nx:image <name> --project p`: a new image type (SPEC §2.1): its Dockerfile from
+ * `nx g @dockconv/nx:image <name> --project p`: a new image type: its Dockerfile from
  * a template, docker/base when the new image needs it and it is missing, and a [<name>] section in
  * run.cfg. Every check runs before the first write, so a refusal leaves the project as it was.
  */
@@ -137,7 +137,7 @@ function fromImage(tree: Tree, root: string, type: string, doc: ConfigDocument):
   return { kind: 'image', type, repository: { prefixed, name }, ...(tag === undefined ? {} : { tag }) };
 }
 
-/** The nx.json plugin option `prefix` (SPEC §2.3: run.cfg overrides it, it overrides the default). */
+/** The nx.json plugin option `prefix` (run.cfg overrides it, it overrides the default). */
 function pluginPrefix(tree: Tree): boolean {
   for (const entry of readNxJson(tree)?.plugins ?? []) {
     if (typeof entry === 'object' && entry.plugin === PLUGIN_NAME) return (entry.options as DockconvPluginOptions | undefined)?.prefix ?? true;

@@ -1,6 +1,6 @@
 /**
  * `nx g @dockconv/nx:init [--project p]`: registers the plugin in nx.json and, for a project,
- * scaffolds what makes it conform (SPEC §2): docker/base/Dockerfile, docker/run.cfg, .dockerignore.
+ * scaffolds what makes it conform: docker/base/Dockerfile, docker/run.cfg, .dockerignore.
  * Running it again changes nothing: registration is idempotent and existing files are kept.
  */
 import { posix } from 'node:path';

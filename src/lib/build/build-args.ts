@@ -1,7 +1,7 @@
 /**
- * The build args of one image (SPEC §2.5, §3): the automatic ones, passed only for ARGs the
+ * The build args of one image: the automatic ones, passed only for ARGs the
  * Dockerfile declares, then run.cfg `build_args`, then the `buildArgs` option, each layer
- * overriding the one before. run.cfg values keep their `$VAR`s for printing (§2.10).
+ * overriding the one before. run.cfg values keep their `$VAR`s for printing.
  */
 import type { DockerfileInfo } from '../dockerfile';
 import { DockconvError, type Location } from '../errors';

@@ -1,5 +1,5 @@
 /**
- * The exact inputs of one image build (SPEC §4 caching contract), hashed into one digest that
+ * The exact inputs of one image build, hashed into one digest that
  * is stored on the image as the `dev.dockconv.inputs` label. When the image on the engine
  * carries the digest of the inputs computed now, nothing it depends on changed and no
  * `docker build` runs, even where Nx's coarser file inputs missed its cache.

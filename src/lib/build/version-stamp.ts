@@ -1,6 +1,6 @@
 /**
  * What git says about a project at build time, once per project per run: VERSION and
- * GIT_COMMIT for the build args and labels, and `_version.py.bld` (SPEC §2.7) written before
+ * GIT_COMMIT for the build args and labels, and `_version.py.bld` written before
  * the build when versioneer is configured, atomically by the version library.
  */
 import { describeVersion, getVersions, readVersioneerConfig, writeVersionFile } from '../version';

@@ -1,6 +1,6 @@
 /**
  * The docker CLI: every command is printed as one copy-pasteable line before it runs
- * (SPEC §2.10), arguments go as an argv (never through a shell), and output can be streamed
+ *, arguments go as an argv (never through a shell), and output can be streamed
  * with a prefix so parallel builds stay readable.
  */
 import { createInterface } from 'node:readline';

@@ -1,5 +1,5 @@
 /**
- * Container names `<user>_<image>_<timestamp>` (SPEC §4): easy to find in `docker ps`, unique per
+ * Container names `<user>_<image>_<timestamp>`: easy to find in `docker ps`, unique per
  * start, and valid for Docker, whose names must match `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
  */
 

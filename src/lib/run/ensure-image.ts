@@ -1,5 +1,5 @@
 /**
- * The image must be on the engine before `docker run` (SPEC §4 caching contract: a cache hit must
+ * The image must be on the engine before `docker run` (a cache hit must
  * never leave the user without the image). Images no build here makes (configuration-only ones,
  * synthetic ones naming another tag or image) are left to `docker run`, which pulls them; the
  * others are checked, and built first with `build`.

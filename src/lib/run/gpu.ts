@@ -1,5 +1,5 @@
 /**
- * NVIDIA GPU access (SPEC §2.8): which `docker run` flags give a container the GPUs, chosen from
+ * NVIDIA GPU access: which `docker run` flags give a container the GPUs, chosen from
  * what the engine reports (`docker info`) and, for a local engine, what is installed beside it.
  * Pure: the facts come in, so every engine shape is testable without a GPU.
  */
