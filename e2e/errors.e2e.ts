@@ -148,7 +148,7 @@ describe('one broken project never blocks the workspace', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ['a run.cfg that does not parse', { 'apps/bad/docker/base/Dockerfile': BASE, 'apps/bad/docker/run.cfg': '[base]\nthis line is not a key\n' }, /apps\/bad\/docker\/run\.cfg:2: /],
     ['a Dockerfile that does not parse', { 'apps/bad/docker/base/Dockerfile': 'FROM scratch\nFROMM x\n' }, /apps\/bad\/docker\/base\/Dockerfile:2: unknown instruction 'FROMM'/],
-    ['an upper-case image folder', { 'apps/bad/docker/Dev/Dockerfile': BASE }, /apps\/bad\/docker\/Dev\/Dockerfile: invalid image name 'bad-Dev'/],
+    ['an upper-case image folder', { 'apps/bad/docker/Dev/Dockerfile': BASE }, /apps\/bad\/docker\/Dev\/Dockerfile: (image 'Dev' of bad cannot be used: )?invalid image name 'bad-Dev'/],
     ['a FROM cycle', {
       'apps/bad/docker/one/Dockerfile': 'ARG TAG\nFROM bad-two:${TAG}\n',
       'apps/bad/docker/two/Dockerfile': 'ARG TAG\nFROM bad-one:${TAG}\n',

@@ -17,6 +17,8 @@ const DOCKER_META = { technologies: ['docker'] };
 
 export function dockerTargets(project: DockerProject, graph: ImageGraph, options: NormalizedPluginOptions): Targets {
   const nodes = project.images.flatMap((i) => graph.get(imageId(project.name, i.type)) ?? []);
+  const left = leftOut(project);
+  if (nodes.length === 0 && left) return brokenTargets(project.name, left, options);
   const targets: Targets = {};
   for (const node of nodes) targets[imageBuildTarget(options, node.image.type)] = imageBuildTargetConfig(node, nodes, graph, options);
   const imageInputs = nodes.map((n) => targets[imageBuildTarget(options, n.image.type)]?.inputs ?? []);
@@ -47,6 +49,12 @@ export function brokenTargets(project: string, problem: string, options: Normali
   };
 }
 
+/** The images of the project that cannot be read, each with its `file:line: message`. */
+function leftOut(project: DockerProject): string | undefined {
+  const problems = [...project.broken].map(([type, err]) => `${type} (${err.describe()})`);
+  return problems.length ? problems.join('; ') : undefined;
+}
+
 export function targetGroup(targets: Targets): Record<string, string[]> {
   return { Docker: Object.keys(targets) };
 }
@@ -72,7 +80,7 @@ function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], inputs
     inputs,
     metadata: {
       ...DOCKER_META,
-      description: `Build the Docker images of ${project.name}: ${images.map((i) => i.name.ref).join(', ')}`,
+      description: `Build the Docker images of ${project.name}: ${images.map((i) => i.name.ref).join(', ')}${leftOut(project) ? `; left out: ${leftOut(project)}` : ''}`,
       help: { command: 'nx run <project>:docker-build --image=<image>', example: { options: { image: images[0]?.type } } },
     },
   };

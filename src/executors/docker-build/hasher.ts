@@ -12,7 +12,7 @@
 import { workspaceRoot, type CustomHasher, type Hash, type HasherContext, type Task, type TaskGraph } from '@nx/devkit';
 import { cacheKeyDir, digest, freshKey, imageCacheKey } from '../../lib/cache/cache-keys';
 import { takeEngineSnapshot, type EngineSnapshot } from '../../lib/cache/engine-snapshot';
-import { applyNameOption, findImage, readDockerProject } from '../../lib/project';
+import { applyNameOption, findImage, readDockerProject, type DockerProject } from '../../lib/project';
 import { normalizePluginOptions, pluginOptionsFrom } from '../../plugin/options';
 import type { DockerBuildExecutorSchema } from './schema';
 
@@ -115,17 +115,34 @@ function optionsOf(task: Task, ctx: Context): DockerBuildExecutorSchema {
 
 /** The reference the executor will build, named by the same rules (tag, DOCKCONV_TAG, --name). */
 function referenceOf(task: Task, options: DockerBuildExecutorSchema, ctx: Context, env: NodeJS.ProcessEnv): string | undefined {
-  const root = ctx.projectsConfigurations.projects[task.target.project]?.root ?? '';
-  const plugin = normalizePluginOptions(pluginOptionsFrom(ctx.nxJsonConfiguration));
   try {
-    const project = readDockerProject(workspaceRoot, { name: task.target.project, root }, {
-      plugin: { tag: plugin.tag, prefix: plugin.prefix },
-      env,
-      overrides: options.tag ? { tag: options.tag } : {},
-    });
+    // --name changes the project's image in place: that read is its own, never shared.
+    const project = options.name === undefined ? projectOf(task, options, ctx, env) : readProject(task, options, ctx, env);
     applyNameOption(project, options.name, options);
     return findImage(project, options.imageType ?? '').name.ref;
   } catch {
     return undefined;
   }
+}
+
+const projects = new WeakMap<TaskGraph, Map<string, DockerProject>>();
+
+/** Each project's docker/ tree read once per invocation (per tag), not once per image task. */
+function projectOf(task: Task, options: DockerBuildExecutorSchema, ctx: Context, env: NodeJS.ProcessEnv): DockerProject {
+  let known = projects.get(ctx.taskGraph);
+  if (!known) projects.set(ctx.taskGraph, (known = new Map()));
+  const key = [task.target.project, options.tag ?? '', env['DOCKCONV_TAG'] ?? '', env['USER'] ?? ''].join('\0');
+  let project = known.get(key);
+  if (!project) known.set(key, (project = readProject(task, options, ctx, env)));
+  return project;
+}
+
+function readProject(task: Task, options: DockerBuildExecutorSchema, ctx: Context, env: NodeJS.ProcessEnv): DockerProject {
+  const root = ctx.projectsConfigurations.projects[task.target.project]?.root ?? '';
+  const plugin = normalizePluginOptions(pluginOptionsFrom(ctx.nxJsonConfiguration));
+  return readDockerProject(workspaceRoot, { name: task.target.project, root }, {
+    plugin: { tag: plugin.tag, prefix: plugin.prefix },
+    env,
+    overrides: options.tag ? { tag: options.tag } : {},
+  });
 }

@@ -9,7 +9,13 @@ import { parseBoolean } from '../run-config';
 
 /** Ids of the images asked for: `image` of the project, else every image it builds. */
 export function requestedImages(project: DockerProject, image?: string): string[] {
-  if (image === undefined) return buildableImages(project).map((i) => imageId(project.name, i.type));
+  if (image === undefined) {
+    // "All images" includes one that cannot be read: say which, rather than build the rest as if
+    // it were not there. Asking for another image by name still works.
+    const [left] = project.broken.keys();
+    if (left !== undefined) findImage(project, left);
+    return buildableImages(project).map((i) => imageId(project.name, i.type));
+  }
   const def = findImage(project, image);
   if (def.kind !== 'build') {
     const hint = def.runs ? `it runs '${def.runs}'; build that` : 'it is named in run.cfg but has no docker/<image>/Dockerfile';
