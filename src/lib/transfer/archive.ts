@@ -126,8 +126,8 @@ async function copy(entry: Entry, header: tar.Header, pack: tar.Pack): Promise<v
   await pipeline(entry, pack.entry(header));
 }
 
-async function drain(entry: Entry): Promise<void> {
-  // Discarded: the destination has this content.
+/** Reads an entry to its end and discards it (the destination has this content). */
+export async function drain(entry: Entry): Promise<void> {
   entry.resume();
   await new Promise<void>((resolve, reject) => {
     entry.once('end', () => resolve());
@@ -135,7 +135,7 @@ async function drain(entry: Entry): Promise<void> {
   });
 }
 
-async function readAll(entry: Entry): Promise<Buffer> {
+export async function readAll(entry: Entry): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of entry) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { withoutNameAnnotations, type RewriteStats } from './archive';
+import { drain, readAll, withoutNameAnnotations, type RewriteStats } from './archive';
 
 export interface ContainerdRewriteOptions {
   /** IDs of the images to load, as the source names them (manifest or index digest, or config digest). */
@@ -150,18 +150,4 @@ function put(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, bod
   return new Promise((resolve, reject) => {
     pack.entry({ ...header, size: body.length }, body, (err) => (err ? reject(err) : resolve()));
   });
-}
-
-async function drain(entry: Entry): Promise<void> {
-  entry.resume();
-  await new Promise<void>((resolve, reject) => {
-    entry.once('end', () => resolve());
-    entry.once('error', reject);
-  });
-}
-
-async function readAll(entry: Entry): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of entry) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
