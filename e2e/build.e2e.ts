@@ -341,7 +341,9 @@ describe('docker-build failure paths', () => {
   it('Ctrl-C mid-build leaves no pip.conf, no half-written version file, no tag', withWorkspace({
     'apps/p/pip.conf.template': '[global]\nindex-url = http://pypi.invalid/simple\n',
     'apps/p/setup.cfg': '[versioneer]\nVCS = git\nstyle = pep440\nversionfile_source = p/_version.py\ntag_prefix = v\n',
-    'apps/p/docker/slow/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY pip.conf _version.py.bld /etc/\nRUN sleep 60\n',
+    // The run's own tag in the RUN line: a layer cache kept from an earlier run (engines outlive
+    // test runs on a developer's machine) must not finish the build before the Ctrl-C.
+    'apps/p/docker/slow/Dockerfile': `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nCOPY pip.conf _version.py.bld /etc/\nRUN echo ${TAG} > /run.txt && sleep 60\n`,
   }, async (ws) => {
     const child = spawn(join(ws.root, 'node_modules/.bin/nx'), ['run', 'p:docker-build-slow', '--output-style=stream'], {
       cwd: ws.root,
@@ -352,7 +354,7 @@ describe('docker-build failure paths', () => {
     child.stdout.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => /RUN sleep 60/.test(log) && ws.exists('apps/p/pip.conf'), 60_000, () => log);
+    await waitFor(() => /sleep 60/.test(log) && ws.exists('apps/p/pip.conf'), 60_000, () => log);
     child.kill('SIGINT');
     const code = await exited;
     await waitFor(() => !ws.exists('apps/p/pip.conf'), 10_000, () => log);
