@@ -151,8 +151,10 @@ describe('the dockerutils commands in plain folders', () => {
       const result = cli(modern, 'build-image', ['-f', 'tool', '--dryrun']);
       const out = output(result);
       assert.equal(result.status, 0, out);
-      const base = out.indexOf(`-t modern-proj-base:${USER} --no-cache --pull `);
-      const tool = out.indexOf(`-t modern-proj-tool:${USER} --pull `);
+      // Where the label flags go depends on the builder (BuildKit: flags; legacy: a LABEL line).
+      const lines = out.split('\n');
+      const base = lines.findIndex((l) => l.includes(`-t modern-proj-base:${USER} `) && / --no-cache /.test(l) && / --pull /.test(l));
+      const tool = lines.findIndex((l) => l.includes(`-t modern-proj-tool:${USER} `) && / --pull /.test(l));
       assert.ok(base >= 0 && tool > base, out);
     });
 
