@@ -49,7 +49,17 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     async digest(repository, tag) {
       const res = await fetch(`http://${address}/v2/${repository}/manifests/${tag}`, {
         method: 'HEAD',
-        headers: { ...header, Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+        // An engine with the containerd image store pushes an index (with attestations), the
+        // classic store a single manifest: accept every form, as docker pull does.
+        headers: {
+          ...header,
+          Accept: [
+            'application/vnd.docker.distribution.manifest.v2+json',
+            'application/vnd.docker.distribution.manifest.list.v2+json',
+            'application/vnd.oci.image.manifest.v1+json',
+            'application/vnd.oci.image.index.v1+json',
+          ].join(', '),
+        },
       });
       return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
     },
