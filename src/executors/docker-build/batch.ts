@@ -9,6 +9,7 @@ import { schedule } from '../../lib/build/scheduler';
 import { describeError } from '../../lib/errors';
 import dockerBuildExecutor, { parallelOf } from './executor';
 import type { DockerBuildExecutorSchema } from './schema';
+import { edgeId } from './task-edges';
 
 interface TaskOutcome {
   task: string;
@@ -47,10 +48,6 @@ export default async function* dockerBuildBatch(
   await run;
 }
 
-/** Nx 24 lists dependencies as `{ id }` edges, Nx 23 as plain ids. */
-function edgeId(edge: string | { id: string }): string {
-  return typeof edge === 'string' ? edge : edge.id;
-}
 
 function contextFor(context: ExecutorContext, task: Task | undefined): ExecutorContext {
   if (!task) return context;

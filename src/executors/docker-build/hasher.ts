@@ -15,6 +15,7 @@ import { takeEngineSnapshot, type EngineSnapshot } from '../../lib/cache/engine-
 import { applyNameOption, findImage, readDockerProject, type DockerProject } from '../../lib/project';
 import { normalizePluginOptions, pluginOptionsFrom } from '../../plugin/options';
 import type { DockerBuildExecutorSchema } from './schema';
+import { edgeId } from './task-edges';
 
 type Context = HasherContext & { env?: NodeJS.ProcessEnv };
 
@@ -101,10 +102,6 @@ function aggregateHash(task: Task, taskGraph: TaskGraph, own: Hash): Hash {
   return { ...own, value: digest([own.value, ...(keys as string[]).sort()]) };
 }
 
-/** Nx 24 lists dependencies as `{ id }` edges, Nx 23 as plain ids. */
-function edgeId(edge: string | { id: string }): string {
-  return typeof edge === 'string' ? edge : edge.id;
-}
 
 /** Target options, then the configuration's, then the command line's: as the executor gets them. */
 function optionsOf(task: Task, ctx: Context): DockerBuildExecutorSchema {

@@ -56,11 +56,12 @@ export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
 
 export async function buildAll(req: AggregateRequest): Promise<boolean> {
   const requested = withForcedBase(req.project, requestedImages(req.project, req.image), req.forceBase);
-  const left = req.image === undefined ? [] : buildableImages(req.project).filter((i) => !planBuild(req.graph, requested).includes(imageId(req.project.name, i.type)));
+  const needed = planBuild(req.graph, requested);
+  const left = req.image === undefined ? [] : buildableImages(req.project).filter((i) => !needed.includes(imageId(req.project.name, i.type)));
   if (left.length) req.print(`skipped, not needed for ${req.image}: ${left.map((i) => i.type).join(', ')}`);
   // Images whose own task succeeded earlier in this Nx run are done (built, current, or a
   // cache hit whose image is present); checking them again would only cost time.
-  const plan = planBuild(req.graph, requested).filter((id) => !req.ranByNx.has(id));
+  const plan = needed.filter((id) => !req.ranByNx.has(id));
   if (plan.length === 0) {
     req.print(`${requested.join(', ')}: built by their tasks in this run`);
     return true;
