@@ -4,7 +4,7 @@
  * in a plain folder with docker/ (no Nx). Same flags; missing or stale images it derives from are
  * built first, and `--dryrun` prints every command without running it.
  */
-import { buildAll } from '../lib/build';
+import { buildAll } from '../lib/image-build';
 import { docker } from '../lib/docker/cli';
 import { imageId } from '../lib/graph';
 import { assertValidRepository, assertValidTag, withSuffix } from '../lib/naming';

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { BuildSettings } from '../lib/build/session';
+import type { BuildSettings } from '../lib/image-build/session';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
 import { DOCKER_DIR, type DockerProject, type NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';

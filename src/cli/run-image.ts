@@ -4,7 +4,7 @@
  * with docker/ (no Nx): the image's docker/run.cfg (or dockerutils.cfg) section, the same flags,
  * the command printed before it runs (`--dryrun` only prints it), the container's exit code.
  */
-import { buildAll } from '../lib/build';
+import { buildAll } from '../lib/image-build';
 import { findRunnableImage } from '../lib/project';
 import type { RunRequest } from '../lib/run/command';
 import { ensureImage } from '../lib/run/ensure-image';

@@ -5,7 +5,7 @@
  * docker/) or any image reference; the destination a host reached over ssh (`host`, `user@host`,
  * SSH_KEY naming the key as before) or any destination the transfer-image executor takes.
  */
-import { buildAll } from '../lib/build';
+import { buildAll } from '../lib/image-build';
 import { DockconvError } from '../lib/errors';
 import { ensureImage } from '../lib/run/ensure-image';
 import { parseDestination } from '../lib/transfer/destination';

@@ -5,7 +5,7 @@
  * two cores). Each task still runs exactly what the executor runs, and reports on its own.
  */
 import type { ExecutorContext, Task, TaskGraph } from '@nx/devkit';
-import { schedule } from '../../lib/build/scheduler';
+import { schedule } from '../../lib/image-build/scheduler';
 import { describeError } from '../../lib/errors';
 import dockerBuildExecutor, { parallelOf } from './executor';
 import type { DockerBuildExecutorSchema } from './schema';

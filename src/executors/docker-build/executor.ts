@@ -1,13 +1,13 @@
 /**
  * `docker-build`: per-image task when `imageType` is set (what the inferred
  * `docker-build-<image>` targets do), else the aggregate over the project's images. Options are
- * normalised here; the work is in src/lib/build.
+ * normalised here; the work is in src/lib/image-build.
  */
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { buildAll, buildTask } from '../../lib/build';
-import { parseBuildArgsOption } from '../../lib/build/build-args';
-import type { BuildSettings } from '../../lib/build/session';
+import { buildAll, buildTask } from '../../lib/image-build';
+import { parseBuildArgsOption } from '../../lib/image-build/build-args';
+import type { BuildSettings } from '../../lib/image-build/session';
 import { cacheKeyDir, confirmImage } from '../../lib/cache/cache-keys';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';

@@ -3,8 +3,8 @@
  * points at now. Every per-image cache decision of the invocation reads this instead of asking the
  * engine per image, so a no-op costs two docker queries whatever the number of images.
  */
-import { query } from '../build/engine';
-import { INPUTS_LABEL } from '../build/inputs';
+import { query } from '../image-build/engine';
+import { INPUTS_LABEL } from '../image-build/inputs';
 
 export interface EngineSnapshot {
   engine: string;

@@ -3,7 +3,7 @@
  * build library made the images current) tag and push. The executor and the nx release
  * target are doors to this.
  */
-import { stampVersion } from '../build/version-stamp';
+import { stampVersion } from '../image-build/version-stamp';
 import { DockconvError } from '../errors';
 import { buildableImages, findImage, type DockerProject } from '../project';
 import { assertDistinctTargets, planImagePublish, publishTags, resolveRegistry, resolveRepository, type ImagePublishPlan } from './plan';

@@ -4,7 +4,7 @@
  * A failed push takes back the registry tags it added, so a re-run starts from the same state.
  */
 import { docker } from '../docker/cli';
-import { inspectImage } from '../build/engine';
+import { inspectImage } from '../image-build/engine';
 import { DockconvError } from '../errors';
 import type { ImagePublishPlan } from './plan';
 import { pushedDigest, pushFailure } from './push-errors';

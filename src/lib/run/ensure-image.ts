@@ -6,7 +6,7 @@
  */
 import { DockconvError } from '../errors';
 import { isBuiltHere, type ImageDef } from '../project';
-import { inspectImage } from '../build/engine';
+import { inspectImage } from '../image-build/engine';
 
 export interface EnsureOptions {
   build: boolean;
