@@ -30,6 +30,20 @@ export function imageIdOf(ref: string): string | undefined {
   }
 }
 
+/** The image's layers (diff IDs), base first: the same on every image store and builder. */
+export function imageLayers(ref: string): string[] {
+  return JSON.parse(docker(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref])) as string[];
+}
+
+/**
+ * Whether `child` was built on `parent` as the engine holds it now: its layers begin with the
+ * parent's. Image IDs cannot say it: the containerd store's history lists no parent IDs.
+ */
+export function isBuiltOn(child: string, parent: string): boolean {
+  const [below, above] = [imageLayers(parent), imageLayers(child)];
+  return below.length > 0 && below.every((layer, i) => above[i] === layer);
+}
+
 export function removeImages(refs: string[]): void {
   for (const ref of refs) {
     try {
