@@ -8,9 +8,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtRefs, isBuild, loggingDocker } from './helpers/docker-log';
 import { docker, ensureEngine, imageIdOf, isBuiltOn, removeImages } from './helpers/engine';
 import { countingProxy, startSecondEngine, type SecondEngine } from './helpers/second-engine';
 import { createWorkspace, e2eEnv, output, projectJson, type TestWorkspace } from './helpers/workspace';
@@ -37,31 +38,7 @@ function run(reference: string, ...cmd: string[]): string {
 /** Seconds since the epoch with a fraction: events of the same second before it do not count. */
 const since = () => (Date.now() / 1000).toFixed(3);
 
-/**
- * A docker that logs every call before running the real one, set as DOCKCONV_DOCKER: what the
- * plugin asked docker to build, whatever the builder and image store (BuildKit writing into the
- * containerd store sends no tag events).
- */
-function loggingDocker(): { path: string; calls(): string[]; reset(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'dockconv-docker-log-'));
-  const log = join(dir, 'calls.log');
-  const path = join(dir, 'docker');
-  writeFileSync(path, `#!/bin/sh\necho "$*" >> '${log}'\nexec docker "$@"\n`);
-  chmodSync(path, 0o755);
-  writeFileSync(log, '');
-  return { path, calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean), reset: () => writeFileSync(log, '') };
-}
-
 const spy = loggingDocker();
-
-/** The references `docker build` calls tagged (`-t`), one entry per call. */
-function builtRefs(calls: readonly string[]): string[] {
-  return calls.filter(isBuild).flatMap((c) => [...c.matchAll(/(?:^|\s)(?:-t|--tag)[ =](\S+)/g)].map((m) => m[1] ?? ''));
-}
-
-function isBuild(call: string): boolean {
-  return /^(build|buildx build|image build)\s/.test(call);
-}
 
 function workspace(git = false): TestWorkspace {
   return createWorkspace(files(), { plugins: [{ plugin: '@dockconv/nx', options: { tag: TAG } }], git });

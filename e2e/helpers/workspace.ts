@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './engine';
@@ -89,6 +89,14 @@ export function createWorkspace(files: Record<string, string>, options: Workspac
     ws.git(['commit', '-qm', 'initial']);
   }
   return ws;
+}
+
+/** A second checkout of a git workspace (its committed files only), sharing the installed packages: another machine's clone. */
+export function cloneWorkspace(ws: TestWorkspace): TestWorkspace {
+  const root = mkdtempSync(join(tmpdir(), 'dockconv-ws-'));
+  execFileSync('git', ['clone', '-q', ws.root, root], { env: e2eEnv(), stdio: 'ignore' });
+  symlinkSync(realpathSync(join(ws.root, 'node_modules')), join(root, 'node_modules'), 'dir');
+  return makeHandle(root);
 }
 
 /** The environment e2e commands run with: no daemon, no cloud, no prompts, a fixed tag. */
