@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { buildAll } from '../lib/image-build';
+import { resolveSharedRegistry } from '../lib/image-build/shared-builds';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
 import type { DockerProject, NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/workspace';
@@ -13,6 +14,8 @@ import { imageRecordPath, normalizePluginOptions, pluginOptionsFrom, type Dockco
 
 export interface ExecutorWorkspace extends WorkspaceImages {
   project: DockerProject;
+  /** Where builds are shared with other machines (environment, else plugin options), if anywhere. */
+  sharedRegistry?: string;
 }
 
 /** Plugin options as registered in nx.json, so executors name images as inference did. */
@@ -35,7 +38,8 @@ export function loadExecutorWorkspace(context: ExecutorContext, overrides: Namin
   const project = usableProject(workspace, name);
   if (!project) throw new DockconvError(`project ${name} has no docker/<image>/Dockerfile and no docker/run.cfg`);
   if (reportsForProject(context)) for (const warning of project.runConfig.warnings) logger.warn(`warning: ${describeWarning(warning)}`);
-  return { ...workspace, project };
+  const sharedRegistry = resolveSharedRegistry(undefined, process.env, plugin.sharedRegistry);
+  return { ...workspace, project, ...(sharedRegistry ? { sharedRegistry } : {}) };
 }
 
 /**
@@ -119,6 +123,7 @@ export async function buildImageType(workspace: ExecutorWorkspace, type: string 
     pull: false,
     forceBase: false,
     buildArgs: new Map(),
+    ...(workspace.sharedRegistry ? { sharedRegistry: workspace.sharedRegistry } : {}),
     recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
     print: (line) => process.stdout.write(`${line}\n`),
     project: workspace.project,

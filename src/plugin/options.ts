@@ -7,14 +7,16 @@ export interface DockconvPluginOptions {
   publishTargetName?: string;
   /** Registry images are published to (`host[:port]` with an optional namespace), below run.cfg `registry`. */
   registry?: string;
+  /** Registry builds are shared through between machines (off unless set). */
+  sharedRegistry?: string;
   /** Default tag instead of the user name. */
   tag?: string;
   /** `false` drops the `<project>-` prefix from image names. */
   prefix?: boolean;
 }
 
-export type NormalizedPluginOptions = Required<Omit<DockconvPluginOptions, 'tag' | 'prefix' | 'registry'>> &
-  Pick<DockconvPluginOptions, 'tag' | 'prefix' | 'registry'>;
+export type NormalizedPluginOptions = Required<Omit<DockconvPluginOptions, 'tag' | 'prefix' | 'registry' | 'sharedRegistry'>> &
+  Pick<DockconvPluginOptions, 'tag' | 'prefix' | 'registry' | 'sharedRegistry'>;
 
 export function normalizePluginOptions(options: DockconvPluginOptions | undefined): NormalizedPluginOptions {
   return {
@@ -26,6 +28,7 @@ export function normalizePluginOptions(options: DockconvPluginOptions | undefine
     ...(options?.tag === undefined ? {} : { tag: options.tag }),
     ...(options?.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options?.registry === undefined ? {} : { registry: options.registry }),
+    ...(options?.sharedRegistry === undefined ? {} : { sharedRegistry: options.sharedRegistry }),
   };
 }
 

@@ -8,6 +8,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { buildAll, buildTask } from '../../lib/image-build';
 import { parseBuildArgsOption } from '../../lib/image-build/build-args';
 import type { BuildSettings } from '../../lib/image-build/session';
+import { resolveSharedRegistry } from '../../lib/image-build/shared-builds';
 import { cacheKeyDir, confirmImage } from '../../lib/cache/cache-keys';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
@@ -25,7 +26,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
     const built = buildableImages(workspace.project).map((i) => i.type);
     assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyNameOption(workspace.project, options.name, options);
-    const settings = settingsOf(workspace, options);
+    const settings = settingsOf(workspace, options, options.sharedRegistry === undefined ? workspace.sharedRegistry : resolveSharedRegistry(options.sharedRegistry, process.env, undefined));
     const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
@@ -42,7 +43,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
   });
 }
 
-function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSchema): BuildSettings {
+function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSchema, sharedRegistry: string | undefined): BuildSettings {
   return {
     workspaceRoot: workspace.workspaceRoot,
     graph: workspace.graph,
@@ -53,6 +54,7 @@ function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSc
     pull: options.pull === true,
     forceBase: options.forceBase === true,
     buildArgs: parseBuildArgsOption(options.buildArgs, process.env),
+    ...(sharedRegistry ? { sharedRegistry } : {}),
     recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
     print: (line) => process.stdout.write(`${line}\n`),
   };

@@ -11,5 +11,7 @@ export interface DockerBuildExecutorSchema {
   buildArgs?: string | string[];
   /** Images built at once by the aggregate or a batch run; `--parallel` is Nx's own. */
   concurrentBuilds?: number;
+  /** Registry builds are shared through with other machines; `none` turns it off. */
+  sharedRegistry?: string;
   dryRun?: boolean;
 }

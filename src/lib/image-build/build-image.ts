@@ -18,6 +18,7 @@ import { pullsOnForce } from './plan';
 import { prepareBuild, type PreparedBuild } from './prepare';
 import { writeRecord } from './record';
 import { runScript } from './scripts';
+import { layerCacheFlags, pullShared, pushShared } from './shared-builds';
 import type { BuildSession } from './session';
 import type { ProjectVersion } from './version-stamp';
 
@@ -28,7 +29,7 @@ export interface EnsurePolicy {
   onlyIfMissing?: boolean;
 }
 
-export type EnsureOutcome = 'present' | 'current' | 'built';
+export type EnsureOutcome = 'present' | 'current' | 'pulled' | 'built';
 
 export async function ensureImage(s: BuildSession, id: string, policy: EnsurePolicy = {}): Promise<EnsureOutcome> {
   const node = s.graph.get(id);
@@ -43,6 +44,11 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
     if (!s.dryRun) record(s, node, existing.id, prepared.digest);
     return 'current';
   }
+  const pulled = policy.force ? undefined : await pullShared(s, node, prepared.digest);
+  if (pulled) {
+    record(s, node, pulled, prepared.digest);
+    return 'pulled';
+  }
   if (!existing && policy.onlyIfMissing) s.print(`${prefix}${node.image.name.ref} is missing: building it`);
   try {
     await buildImage(s, node, project, prepared);
@@ -54,6 +60,7 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
     if (!built) throw new DockconvError(`docker build of ${node.image.name.ref} reported success but the image is not there`);
     record(s, node, built.id, prepared.digest);
   }
+  await pushShared(s, node, prepared.digest);
   return 'built';
 }
 
@@ -96,7 +103,7 @@ function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, p
     ref: node.image.name.ref,
     dockerfileText: prepared.dockerfileText,
     buildArgs: prepared.buildArgs,
-    flags: prepared.flags,
+    flags: [...prepared.flags, ...layerCacheFlags(s.sharedRegistry, node.image.name.ref, s.builder).map((value) => ({ value, shown: value }))],
     noCache: isBase ? forcedBase : s.noCache,
     pull: external && (s.pull || (s.forceBase && pullsOnForce(node, file))),
     builder: s.builder,

@@ -11,7 +11,6 @@ const inputs: BuildInputs = {
   flags: [],
   ref: 'p-base:alice',
   parents: { 'debian:12': 'sha256:1' },
-  engine: 'E',
 };
 
 describe('inputs digest', () => {
@@ -29,7 +28,6 @@ describe('inputs digest', () => {
     ['a build arg', { buildArgs: { A: '1', B: '3' } }],
     ['the tag', { ref: 'p-base:bob' }],
     ['a parent image ID', { parents: { 'debian:12': 'sha256:2' } }],
-    ['the engine', { engine: 'F' }],
     ['extra flags', { flags: ['--network', 'host'] }],
   ];
   for (const [label, change] of changes) {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 
 export const INPUTS_LABEL = 'dev.dockconv.inputs';
 /** Bumped when what the digest covers changes, so old labels never match by accident. */
-const SCHEME = 1;
+const SCHEME = 2;
 
 export interface BuildInputs {
   dockerfile: string;
@@ -23,10 +23,12 @@ export interface BuildInputs {
   flags: readonly string[];
   /** The image reference built (name and tag). */
   ref: string;
-  /** Image IDs of every FROM / COPY --from image, workspace parents and external images alike. */
+  /**
+   * Image IDs of every FROM / COPY --from image, workspace parents and external images alike.
+   * They tie the image to what it was built on; the engine is left out, so an engine that holds
+   * the same parents can take an image built elsewhere from the same inputs (shared builds).
+   */
   parents: Readonly<Record<string, string>>;
-  /** The engine's ID: an image built on another engine is another build. */
-  engine: string;
 }
 
 /** A digest independent of key order: objects are hashed with sorted keys. */

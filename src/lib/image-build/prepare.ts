@@ -47,7 +47,6 @@ export async function prepareBuild(s: BuildSession, node: ImageNode, project: Do
     flags: fromConfig.flags.map((f) => f.value),
     ref: node.image.name.ref,
     parents,
-    engine: s.engine,
   });
   return { dockerfileText, buildArgs, flags: fromConfig.flags, parents, digest };
 }

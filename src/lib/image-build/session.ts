@@ -25,6 +25,8 @@ export interface BuildSettings {
   forceBase: boolean;
   /** The `buildArgs` option, on top of everything else. */
   buildArgs: ReadonlyMap<string, Shown>;
+  /** `host[:port][/namespace]` builds are shared through with other machines, if any. */
+  sharedRegistry?: string;
   /** Where the per-image record goes (the Nx output of its task). */
   recordPath: (image: ImageDef) => string;
   print: (line: string) => void;
