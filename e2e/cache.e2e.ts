@@ -178,6 +178,19 @@ describe('docker-build cache truth', () => {
     }
   });
 
+  it('--exclude-task-dependencies never replays a derived image whose base was rebuilt since', () => {
+    const ws = workspace();
+    try {
+      build(ws);
+      assert.deepEqual(build(ws, ['run', 'shop:docker-build', '--image=base', '--forceBase']), ['shop-base']);
+      // The base changed under the worker's last cached run, and the run leaves the base task out.
+      assert.deepEqual(build(ws, ['run', 'shop:docker-build-worker', '--exclude-task-dependencies']), ['shop-worker']);
+      assert.ok(isBuiltOn(ref('shop-worker'), ref('shop-base')), 'the worker is built on the current base');
+    } finally {
+      ws.remove();
+    }
+  });
+
   it('switching engines (DOCKER_HOST) builds on the new engine', async () => {
     const second: SecondEngine = await startSecondEngine();
     const ws = workspace();

@@ -123,7 +123,8 @@ function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: I
 /**
  * Nx-level inputs: a superset of what the build reads, so Nx never replays a stale result.
  * What files cannot say (whether the engine still holds the image this hash last produced, and
- * which engine it is) the executor's hasher adds, from one engine snapshot per invocation.
+ * which engine it is) the executor's hasher adds, from one engine snapshot per invocation, and
+ * the parents' keys with it (each stands for one parent image ID).
  * The executor then compares the exact inputs (after .dockerignore) with the image's label,
  * so a change Nx cannot rule out still runs no `docker build` when nothing relevant moved.
  */
@@ -142,7 +143,6 @@ function buildInputs(node: ImageNode): Inputs {
     { env: 'DOCKER_HOST' },
     { env: 'DOCKER_CONTEXT' },
     ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
-    { dependentTasksOutputFiles: 'dist/dockconv/**/*.json', transitive: true },
   ];
 }
 

@@ -29,10 +29,12 @@ const dockerBuildHasher: CustomHasher = async (task, context) => {
   if (options.dryRun) return { ...own, value: freshKey(own.value) };
   if (!options.imageType) return aggregateHash(task, ctx.taskGraph, own);
   const ref = referenceOf(task, options, ctx, env);
+  const parents = parentKeys(task, ctx);
   // A configuration error is the executor's to report; until it is fixed, nothing is replayed.
-  if (ref === undefined) return { ...own, value: freshKey(own.value) };
+  if (ref === undefined || parents === undefined) return { ...own, value: freshKey(own.value) };
   const snapshot = await snapshotFor(ctx.taskGraph, env);
-  return { ...own, value: imageCacheKey(cacheKeyDir(workspaceRoot, env), { taskId: task.id, inputsHash: own.value, ref }, snapshot) };
+  const inputsHash = parents.length ? digest([own.value, ...parents]) : own.value;
+  return { ...own, value: imageCacheKey(cacheKeyDir(workspaceRoot, env), { taskId: task.id, inputsHash, ref }, snapshot) };
 };
 
 export default dockerBuildHasher;
@@ -92,6 +94,20 @@ function snapshotFor(taskGraph: TaskGraph, env: NodeJS.ProcessEnv): Promise<Engi
     snapshots.set(taskGraph, snapshot);
   }
   return snapshot;
+}
+
+/**
+ * The keys of the parent images' tasks, which Nx hashed (and ran) before this one. Each stands
+ * for exactly one image ID at the parent's reference, so a parent rebuilt, replaced or removed
+ * since gives this task a new key. Undefined when one is not known, or when the parents were
+ * left out of the run (`--exclude-task-dependencies`): then the task runs and checks its label.
+ */
+function parentKeys(task: Task, ctx: Context): string[] | undefined {
+  const declared = ctx.projectsConfigurations.projects[task.target.project]?.targets?.[task.target.target]?.dependsOn ?? [];
+  const deps = (ctx.taskGraph.dependencies[task.id] ?? []).map(edgeId);
+  if (declared.length > deps.length) return undefined;
+  const keys = deps.map((id) => ctx.taskGraph.tasks[id]?.hash);
+  return keys.every((k): k is string => k !== undefined) ? keys.sort() : undefined;
 }
 
 /** Hits exactly when every per-image task it depends on hit; runs otherwise. */

@@ -1,7 +1,7 @@
 /**
- * The record a per-image build leaves under dist/dockconv/: the Nx output of the task. Derived
- * tasks hash it (dependentTasksOutputFiles), so a parent's new image ID re-runs them. It holds
- * nothing time-dependent, so an unchanged image rewrites the same bytes.
+ * The record a per-image build leaves under dist/dockconv/: the Nx output of the task (what a
+ * cache hit restores): which image the task left at which reference, built from which inputs. It holds nothing time-dependent, so an
+ * unchanged image rewrites the same bytes.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
