@@ -7,13 +7,12 @@
 import { generateFiles, getProjects, OverwriteStrategy, readNxJson, type Tree } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { PLUGIN_NAME } from '../lib/conventions';
 import { DockconvError, describeError } from '../lib/errors';
 import { isValidRepository, isValidTag, parseReference } from '../lib/naming';
 import { BASE_IMAGE_TYPE, DOCKER_DIR, dockerfilePath } from '../lib/project';
 import { appendSection, LEGACY_RUN_CONFIG_FILE, parseConfig, RUN_CONFIG_FILE, type ConfigDocument } from '../lib/run-config';
 import { sectionFor, type SectionContent } from './sections';
-
-export const PLUGIN_NAME = '@dockconv/nx';
 
 /** Whether nx.json lists the plugin, as a name or as `{ plugin, options }`. */
 export function isPluginRegistered(tree: Tree): boolean {

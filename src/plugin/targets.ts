@@ -8,7 +8,8 @@ import type { ImageGraph, ImageNode } from '../lib/graph';
 import { imageId } from '../lib/graph';
 import type { DockerProject, ImageDef } from '../lib/project';
 import { consumesVersion } from '../lib/version-inputs';
-import { EXECUTORS, imageBuildTarget, imageRecordPath, type NormalizedPluginOptions } from './options';
+import { EXECUTORS, IMAGE_RECORDS_GLOB, imageBuildTarget, imageRecordPath } from '../lib/conventions';
+import type { NormalizedPluginOptions } from './options';
 import { publishTargets } from './publish-targets';
 
 type Targets = Record<string, TargetConfiguration>;
@@ -142,7 +143,7 @@ function buildInputs(node: ImageNode): Inputs {
     { env: 'DOCKER_HOST' },
     { env: 'DOCKER_CONTEXT' },
     ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
-    { dependentTasksOutputFiles: 'dist/dockconv/**/*.json', transitive: true },
+    { dependentTasksOutputFiles: IMAGE_RECORDS_GLOB, transitive: true },
   ];
 }
 

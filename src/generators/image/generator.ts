@@ -4,6 +4,7 @@
  * run.cfg. Every check runs before the first write, so a refusal leaves the project as it was.
  */
 import { logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { GENERATORS, PLUGIN_NAME } from '../../lib/conventions';
 import { DockconvError } from '../../lib/errors';
 import { isValidRepository, sanitizeComponent } from '../../lib/naming';
 import { BASE_IMAGE_TYPE } from '../../lib/project';
@@ -18,7 +19,6 @@ import {
   dockerfileOf,
   isPluginRegistered,
   isTemplate,
-  PLUGIN_NAME,
   projectRoot,
   readRunConfigDoc,
   runConfigPath,
@@ -46,7 +46,7 @@ interface ImagePlan {
 export async function imageGenerator(tree: Tree, options: ImageGeneratorSchema): Promise<GeneratorCallback> {
   const plan = clearErrors(() => planImage(tree, options));
   clearErrors(() => writeImage(tree, plan));
-  if (!isPluginRegistered(tree)) logger.warn('@dockconv/nx is not in nx.json plugins: run `nx g @dockconv/nx:init` to get its targets.');
+  if (!isPluginRegistered(tree)) logger.warn(`${PLUGIN_NAME} is not in nx.json plugins: run \`nx g ${GENERATORS.init}\` to get its targets.`);
   return () => logger.info(`Build it with: nx run ${plan.project}:docker-build:${plan.name}; run it with: nx run ${plan.project}:docker-run:${plan.name}`);
 }
 
@@ -86,7 +86,7 @@ function writeImage(tree: Tree, plan: ImagePlan): void {
 
 /** One repository component (what docker/<name>/ becomes in `<project>-<name>:<tag>`). */
 export function assertImageName(name: string | undefined): string {
-  if (!name) throw new DockconvError('no image name given', { hint: 'nx g @dockconv/nx:image <name> --project <project>' });
+  if (!name) throw new DockconvError('no image name given', { hint: `nx g ${GENERATORS.image} <name> --project <project>` });
   if (RESERVED.includes(name)) throw new DockconvError(`'${name}' is a reserved run.cfg section name, not an image name`);
   if (name.includes('/') || !isValidRepository(name)) {
     const suggestion = sanitizeComponent(name);
