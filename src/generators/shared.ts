@@ -11,7 +11,7 @@ import { PLUGIN_NAME } from '../lib/conventions';
 import { DockconvError, describeError } from '../lib/errors';
 import { isValidRepository, isValidTag, parseReference } from '../lib/naming';
 import { BASE_IMAGE_TYPE, DOCKER_DIR, dockerfilePath } from '../lib/project';
-import { appendSection, LEGACY_RUN_CONFIG_FILE, parseConfig, RUN_CONFIG_FILE, type ConfigDocument } from '../lib/run-config';
+import { appendSection, parseConfig, runConfigLocation, type ConfigDocument } from '../lib/run-config';
 import { sectionFor, type SectionContent } from './sections';
 
 /** Whether nx.json lists the plugin, as a name or as `{ plugin, options }`. */
@@ -131,15 +131,7 @@ export function scaffoldDockerignore(tree: Tree, root: string): boolean {
 
 /** The run.cfg path to edit: the existing file under either name, else docker/run.cfg. */
 export function runConfigPath(tree: Tree, root: string): string {
-  const current = posix.join(root, RUN_CONFIG_FILE);
-  const legacy = posix.join(root, LEGACY_RUN_CONFIG_FILE);
-  if (tree.exists(current) && tree.exists(legacy)) {
-    throw new DockconvError(`both ${RUN_CONFIG_FILE} and ${LEGACY_RUN_CONFIG_FILE} exist`, {
-      file: legacy,
-      hint: `keep one: ${LEGACY_RUN_CONFIG_FILE} is the older name of ${RUN_CONFIG_FILE}`,
-    });
-  }
-  return tree.exists(legacy) ? legacy : current;
+  return runConfigLocation(root, { exists: (path) => tree.exists(path), join: posix.join });
 }
 
 /** The parsed run.cfg of a project (empty when it has none); a malformed file is an error. */

@@ -1,6 +1,15 @@
 /** `docker/run.cfg`: the run configurations of a project's images. */
 export { parseBoolean, parseConfig, type ConfigDocument, type ConfigEntry, type ConfigSection } from './parser';
-export { findRunConfigFile, LEGACY_RUN_CONFIG_FILE, readRunConfig, RUN_CONFIG_FILE, type RunConfig } from './reader';
+export {
+  findRunConfigFile,
+  LEGACY_RUN_CONFIG_FILE,
+  readRunConfig,
+  RUN_CONFIG_FILE,
+  RUN_CONFIG_FILES,
+  runConfigLocation,
+  type RunConfig,
+  type RunConfigFiles,
+} from './reader';
 export {
   AWS_ENV_KEY,
   BUILD_KEYS,
