@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { PLUGIN_NAME } from '../lib/conventions';
 import { DockconvError, describeError } from '../lib/errors';
-import { isValidRepository, isValidTag, parseReference } from '../lib/naming';
+import { isValidRepository, isValidTag, parseReference, type RepositoryParts } from '../lib/naming';
 import { BASE_IMAGE_TYPE, DOCKER_DIR, dockerfilePath } from '../lib/project';
 import { appendSection, parseConfig, runConfigLocation, type ConfigDocument } from '../lib/run-config';
 import { sectionFor, type SectionContent } from './sections';
@@ -35,13 +35,7 @@ const FILES = join(__dirname, 'files');
 export type FromSpec =
   | { kind: 'external'; image: string }
   | { kind: 'base' }
-  | { kind: 'image'; type: string; repository: NameParts; tag?: string };
-
-/** How to spell an image type's repository in FROM: `${PROJECT}-<name>` or a literal name. */
-export interface NameParts {
-  prefixed: boolean;
-  name: string;
-}
+  | { kind: 'image'; type: string; repository: RepositoryParts; tag?: string };
 
 /** An external image reference (`python:3.12-slim`, `ghcr.io/org/img:1@sha256:…`) for a FROM line. */
 export function assertExternalImage(ref: string): string {

@@ -6,10 +6,10 @@
 import { logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { GENERATORS, PLUGIN_NAME } from '../../lib/conventions';
 import { DockconvError } from '../../lib/errors';
-import { isValidRepository, sanitizeComponent } from '../../lib/naming';
-import { BASE_IMAGE_TYPE } from '../../lib/project';
-import { parseBoolean, type ConfigDocument } from '../../lib/run-config';
-import type { DockconvPluginOptions } from '../../plugin/options';
+import { isValidRepository, repositoryParts, sanitizeComponent } from '../../lib/naming';
+import { BASE_IMAGE_TYPE, sectionNaming } from '../../lib/project';
+import type { ConfigDocument } from '../../lib/run-config';
+import { pluginOptionsFrom } from '../../plugin/options';
 import {
   addRunConfigSection,
   assertExternalImage,
@@ -130,19 +130,10 @@ function fromImage(tree: Tree, root: string, type: string, doc: ConfigDocument):
     throw new DockconvError(`--from names image '${type}', which does not exist`, { hint: `no ${dockerfileOf(root, type)}` });
   }
   const section = doc.sections.get(type);
-  const prefix = section?.entries.get('prefix');
-  const prefixed = prefix === undefined ? pluginPrefix(tree) : parseBoolean(prefix, doc.file);
-  const name = section?.entries.get('name')?.value ?? type;
-  const tag = section?.entries.get('tag')?.value;
-  return { kind: 'image', type, repository: { prefixed, name }, ...(tag === undefined ? {} : { tag }) };
-}
-
-/** The nx.json plugin option `prefix` (run.cfg overrides it, it overrides the default). */
-function pluginPrefix(tree: Tree): boolean {
-  for (const entry of readNxJson(tree)?.plugins ?? []) {
-    if (typeof entry === 'object' && entry.plugin === PLUGIN_NAME) return (entry.options as DockconvPluginOptions | undefined)?.prefix ?? true;
-  }
-  return true;
+  const naming = section && sectionNaming(section, doc.file);
+  const repository = repositoryParts({ image: type, plugin: pluginOptionsFrom(readNxJson(tree) ?? undefined), section: naming });
+  const tag = naming?.tag?.value;
+  return { kind: 'image', type, repository, ...(tag === undefined ? {} : { tag }) };
 }
 
 export default imageGenerator;
