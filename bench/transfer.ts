@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { BUSYBOX_IMAGE, docker, ensureEngine } from '../e2e/helpers/engine';
 import Docker from 'dockerode';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from '../e2e/helpers/second-engine';
-import { currentEngine, engineClient, parseDestination } from '../src/lib/transfer/destination';
+import { currentEngine, engineClient, parseDestination } from '../src/lib/docker/endpoint';
 import { destinationState } from '../src/lib/transfer/inventory';
 import type { Compression } from '../src/lib/transfer/compress';
 import { transferImages } from '../src/lib/transfer/transfer';

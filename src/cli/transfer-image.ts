@@ -8,7 +8,7 @@
 import { buildAll } from '../lib/image-build';
 import { DockconvError } from '../lib/errors';
 import { ensureImage } from '../lib/run/ensure-image';
-import { parseDestination } from '../lib/transfer/destination';
+import { parseDestination } from '../lib/docker/endpoint';
 import { progressMode } from '../lib/transfer/progress';
 import { transferImages } from '../lib/transfer/transfer';
 import { cliBuildSettings, loadCliProject, parseCommandLine, runMain, type Command } from './project';

@@ -10,7 +10,8 @@ import { resolveSharedRegistry } from '../lib/image-build/shared-builds';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
 import type { DockerProject, NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/workspace';
-import { imageRecordPath, normalizePluginOptions, pluginOptionsFrom, type DockconvPluginOptions } from '../plugin/options';
+import { imageRecordPath } from '../lib/conventions';
+import { normalizePluginOptions, pluginOptionsFrom, type DockconvPluginOptions } from '../plugin/options';
 
 export interface ExecutorWorkspace extends WorkspaceImages {
   project: DockerProject;

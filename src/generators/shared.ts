@@ -7,13 +7,12 @@
 import { generateFiles, getProjects, OverwriteStrategy, readNxJson, type Tree } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { PLUGIN_NAME } from '../lib/conventions';
 import { DockconvError, describeError } from '../lib/errors';
-import { isValidRepository, isValidTag, parseReference } from '../lib/naming';
+import { isValidRepository, isValidTag, parseReference, type RepositoryParts } from '../lib/naming';
 import { BASE_IMAGE_TYPE, DOCKER_DIR, dockerfilePath } from '../lib/project';
-import { appendSection, LEGACY_RUN_CONFIG_FILE, parseConfig, RUN_CONFIG_FILE, type ConfigDocument } from '../lib/run-config';
+import { appendSection, parseConfig, runConfigLocation, type ConfigDocument } from '../lib/run-config';
 import { sectionFor, type SectionContent } from './sections';
-
-export const PLUGIN_NAME = '@dockconv/nx';
 
 /** Whether nx.json lists the plugin, as a name or as `{ plugin, options }`. */
 export function isPluginRegistered(tree: Tree): boolean {
@@ -36,13 +35,7 @@ const FILES = join(__dirname, 'files');
 export type FromSpec =
   | { kind: 'external'; image: string }
   | { kind: 'base' }
-  | { kind: 'image'; type: string; repository: NameParts; tag?: string };
-
-/** How to spell an image type's repository in FROM: `${PROJECT}-<name>` or a literal name. */
-export interface NameParts {
-  prefixed: boolean;
-  name: string;
-}
+  | { kind: 'image'; type: string; repository: RepositoryParts; tag?: string };
 
 /** An external image reference (`python:3.12-slim`, `ghcr.io/org/img:1@sha256:…`) for a FROM line. */
 export function assertExternalImage(ref: string): string {
@@ -132,15 +125,7 @@ export function scaffoldDockerignore(tree: Tree, root: string): boolean {
 
 /** The run.cfg path to edit: the existing file under either name, else docker/run.cfg. */
 export function runConfigPath(tree: Tree, root: string): string {
-  const current = posix.join(root, RUN_CONFIG_FILE);
-  const legacy = posix.join(root, LEGACY_RUN_CONFIG_FILE);
-  if (tree.exists(current) && tree.exists(legacy)) {
-    throw new DockconvError(`both ${RUN_CONFIG_FILE} and ${LEGACY_RUN_CONFIG_FILE} exist`, {
-      file: legacy,
-      hint: `keep one: ${LEGACY_RUN_CONFIG_FILE} is the older name of ${RUN_CONFIG_FILE}`,
-    });
-  }
-  return tree.exists(legacy) ? legacy : current;
+  return runConfigLocation(root, { exists: (path) => tree.exists(path), join: posix.join });
 }
 
 /** The parsed run.cfg of a project (empty when it has none); a malformed file is an error. */

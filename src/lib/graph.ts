@@ -141,12 +141,21 @@ export function ancestors(graph: ImageGraph, id: string): string[] {
 
 /** The given ids and their ancestors, parents before children. */
 export function buildOrder(graph: ImageGraph, ids: readonly string[]): string[] {
+  return parentsFirst(ids, (id) => graph.get(id)?.parents ?? []);
+}
+
+/**
+ * The given ids and every parent `parentsOf` reaches from them, each after its parents, otherwise
+ * in the order given. Images, and build tasks of images, are ordered alike: whoever holds the
+ * edges passes them in. The edges must be acyclic (findCycle checks images; Nx checks tasks).
+ */
+export function parentsFirst(ids: readonly string[], parentsOf: (id: string) => readonly string[]): string[] {
   const order: string[] = [];
   const placed = new Set<string>();
   const place = (id: string): void => {
     if (placed.has(id)) return;
     placed.add(id);
-    for (const parent of graph.get(id)?.parents ?? []) place(parent);
+    parentsOf(id).forEach(place);
     order.push(id);
   };
   ids.forEach(place);

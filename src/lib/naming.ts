@@ -108,11 +108,22 @@ export function imageName(layers: NamingLayers): ImageName {
   return { repository, tag, ref: `${repository}:${tag}` };
 }
 
-function resolveRepository({ project, image, plugin, section, options }: NamingLayers): string {
+/** A repository as the layers below `--name` spell it: `<project>-<name>` when prefixed, else `<name>`. */
+export interface RepositoryParts {
+  prefixed: boolean;
+  name: string;
+}
+
+/** Which layer decides the prefix and the name: run.cfg over the plugin options over the defaults. */
+export function repositoryParts({ image, plugin, section }: Pick<NamingLayers, 'image' | 'plugin' | 'section'>): RepositoryParts {
+  return { prefixed: section?.prefix?.value ?? plugin?.prefix ?? true, name: section?.name?.value ?? image };
+}
+
+function resolveRepository(layers: NamingLayers): string {
+  const { project, section, options } = layers;
   if (options?.name) return assertValidRepository(options.name);
-  const prefix = section?.prefix?.value ?? plugin?.prefix ?? true;
-  const name = section?.name?.value ?? image;
-  const repository = prefix ? `${projectPrefix(project)}-${name}` : name;
+  const { prefixed, name } = repositoryParts(layers);
+  const repository = prefixed ? `${projectPrefix(project)}-${name}` : name;
   return assertValidRepository(repository, section?.name?.where ?? section?.prefix?.where);
 }
 

@@ -169,7 +169,8 @@ function nameOf(
   });
 }
 
-function sectionNaming(section: ConfigSection, file: string): NamingLayers['section'] {
+/** The naming layer an image's run.cfg section gives: its `name`, `tag` and `prefix`, with where each is. */
+export function sectionNaming(section: ConfigSection, file: string): NamingLayers['section'] {
   const sourced = (key: string): Sourced<string> | undefined => {
     const entry = section.entries.get(key);
     return entry && { value: entry.value, where: { file, line: entry.line } };

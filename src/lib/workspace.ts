@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { DockconvError } from './errors';
 import { buildImageGraph, cycleError, findCycle, misnamedParents, readDockerfiles, type ImageGraph } from './graph';
 import type { DockerfileInfo } from './dockerfile';
-import { LEGACY_RUN_CONFIG_FILE, RUN_CONFIG_FILE } from './run-config';
+import { RUN_CONFIG_FILES } from './run-config';
 import { DOCKER_DIR, listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
 
 export interface ProjectLocation {
@@ -76,7 +76,7 @@ export function usableProject(workspace: WorkspaceImages, name: string): DockerP
 export function hasDockerTree(workspaceRoot: string, root: string): boolean {
   const rootAbs = join(workspaceRoot, root);
   if (!existsSync(join(rootAbs, DOCKER_DIR))) return false;
-  return listImageTypes(rootAbs).length > 0 || [RUN_CONFIG_FILE, LEGACY_RUN_CONFIG_FILE].some((f) => existsSync(join(rootAbs, f)));
+  return listImageTypes(rootAbs).length > 0 || RUN_CONFIG_FILES.some((f) => existsSync(join(rootAbs, f)));
 }
 
 /**

@@ -1,3 +1,5 @@
+import { PLUGIN_NAME } from '../lib/conventions';
+
 /** Plugin options from nx.json (`plugins: [{ plugin: '@dockconv/nx', options: {…} }]`). */
 export interface DockconvPluginOptions {
   buildTargetName?: string;
@@ -35,27 +37,10 @@ export function normalizePluginOptions(options: DockconvPluginOptions | undefine
 /** The options registered for this plugin in nx.json, or none. */
 export function pluginOptionsFrom(nxJson: { plugins?: unknown[] } | undefined): DockconvPluginOptions {
   for (const entry of nxJson?.plugins ?? []) {
-    if (typeof entry === 'object' && entry !== null && 'plugin' in entry && entry.plugin === '@dockconv/nx') {
+    if (typeof entry === 'object' && entry !== null && 'plugin' in entry && entry.plugin === PLUGIN_NAME) {
       return ((entry as { options?: DockconvPluginOptions }).options ?? {});
     }
   }
   return {};
 }
 
-/** The per-image build target: one task per image in the task graph. */
-export function imageBuildTarget(options: NormalizedPluginOptions, imageType: string): string {
-  return `${options.buildTargetName}-${imageType}`;
-}
-
-export const EXECUTORS = {
-  build: '@dockconv/nx:docker-build',
-  run: '@dockconv/nx:docker-run',
-  transfer: '@dockconv/nx:transfer-image',
-  version: '@dockconv/nx:gen-version',
-  publish: '@dockconv/nx:publish',
-} as const;
-
-/** Where a per-image build task records the image it produced; derived tasks hash these. */
-export function imageRecordPath(projectRoot: string, imageType: string): string {
-  return `dist/dockconv/${projectRoot}/${imageType}.json`;
-}

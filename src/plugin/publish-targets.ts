@@ -5,7 +5,8 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import type { ImageNode } from '../lib/graph';
 import type { DockerProject } from '../lib/project';
-import { EXECUTORS, type NormalizedPluginOptions } from './options';
+import { EXECUTORS } from '../lib/conventions';
+import type { NormalizedPluginOptions } from './options';
 
 /** The target name `nx release publish` looks for; Nx fixes it. */
 export const RELEASE_PUBLISH_TARGET = 'nx-release-publish';

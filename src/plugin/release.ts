@@ -8,9 +8,10 @@
  * `dockconv` instead.
  */
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import { PLUGIN_NAME } from '../lib/conventions';
 import { packageVersion } from '../lib/publish/release-version';
 
-export const VERSION_ACTIONS = '@dockconv/nx/dist/release/version-actions';
+export const VERSION_ACTIONS = `${PLUGIN_NAME}/dist/release/version-actions`;
 
 export interface ReleaseContext {
   /** nx.json has `release.docker`, at the root or in a group. */

@@ -7,8 +7,10 @@ import { contextSources } from '../lib/dockerfile';
 import type { ImageGraph, ImageNode } from '../lib/graph';
 import { imageId } from '../lib/graph';
 import type { DockerProject, ImageDef } from '../lib/project';
+import { RUN_CONFIG_FILES } from '../lib/run-config';
 import { consumesVersion } from '../lib/version-inputs';
-import { EXECUTORS, imageBuildTarget, imageRecordPath, type NormalizedPluginOptions } from './options';
+import { EXECUTORS, imageBuildTarget, imageRecordPath } from '../lib/conventions';
+import type { NormalizedPluginOptions } from './options';
 import { publishTargets } from './publish-targets';
 
 type Targets = Record<string, TargetConfiguration>;
@@ -132,8 +134,7 @@ function buildInputs(node: ImageNode): Inputs {
   const { image } = node;
   const files = [
     `{projectRoot}/docker/${image.type}/**/*`,
-    '{projectRoot}/docker/run.cfg',
-    '{projectRoot}/docker/dockerutils.cfg',
+    ...RUN_CONFIG_FILES.map((file) => `{projectRoot}/${file}`),
     '{projectRoot}/.dockerignore',
     ...contextSources(node.dockerfile).flatMap(sourceInputs),
   ];

@@ -5,6 +5,7 @@
  * two cores). Each task still runs exactly what the executor runs, and reports on its own.
  */
 import type { ExecutorContext, Task, TaskGraph } from '@nx/devkit';
+import { parentsFirst } from '../../lib/graph';
 import { schedule } from '../../lib/image-build/scheduler';
 import { describeError } from '../../lib/errors';
 import dockerBuildExecutor, { parallelOf } from './executor';
@@ -35,7 +36,7 @@ export default async function* dockerBuildBatch(
     return;
   }
   const outcomes = new Outcomes();
-  const run = schedule(topological(ids, parentsOf), parentsOf, parallel, async (id) => {
+  const run = schedule(parentsFirst(ids, parentsOf), parentsOf, parallel, async (id) => {
     const startTime = Date.now();
     const { success } = await dockerBuildExecutor(inputs[id] ?? {}, contextFor(context, taskGraph.tasks[id]));
     outcomes.push({ task: id, result: { success, terminalOutput: '', startTime, endTime: Date.now() } });
@@ -57,20 +58,6 @@ function contextFor(context: ExecutorContext, task: Task | undefined): ExecutorC
     targetName: task.target.target,
     ...(task.target.configuration ? { configurationName: task.target.configuration } : {}),
   };
-}
-
-/** Task ids with every parent before its children (the batch graph is acyclic: Nx checked). */
-function topological(ids: readonly string[], parentsOf: (id: string) => readonly string[]): string[] {
-  const order: string[] = [];
-  const placed = new Set<string>();
-  const place = (id: string): void => {
-    if (placed.has(id)) return;
-    placed.add(id);
-    parentsOf(id).forEach(place);
-    order.push(id);
-  };
-  ids.forEach(place);
-  return order;
 }
 
 /** Results as tasks finish, so Nx can report each one (and start caching it) right away. */

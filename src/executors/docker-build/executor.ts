@@ -14,7 +14,8 @@ import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
 import { assertValidTag } from '../../lib/naming';
 import { applyNameOption, buildableImages } from '../../lib/project';
-import { imageBuildTarget, imageRecordPath, normalizePluginOptions } from '../../plugin/options';
+import { imageBuildTarget, imageRecordPath } from '../../lib/conventions';
+import { normalizePluginOptions } from '../../plugin/options';
 import { assertKnownConfiguration, loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { DockerBuildExecutorSchema } from './schema';
 

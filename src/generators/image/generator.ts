@@ -4,11 +4,12 @@
  * run.cfg. Every check runs before the first write, so a refusal leaves the project as it was.
  */
 import { logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { GENERATORS, PLUGIN_NAME } from '../../lib/conventions';
 import { DockconvError } from '../../lib/errors';
-import { isValidRepository, sanitizeComponent } from '../../lib/naming';
-import { BASE_IMAGE_TYPE } from '../../lib/project';
-import { parseBoolean, type ConfigDocument } from '../../lib/run-config';
-import type { DockconvPluginOptions } from '../../plugin/options';
+import { isValidRepository, repositoryParts, sanitizeComponent } from '../../lib/naming';
+import { BASE_IMAGE_TYPE, sectionNaming } from '../../lib/project';
+import type { ConfigDocument } from '../../lib/run-config';
+import { pluginOptionsFrom } from '../../plugin/options';
 import {
   addRunConfigSection,
   assertExternalImage,
@@ -18,7 +19,6 @@ import {
   dockerfileOf,
   isPluginRegistered,
   isTemplate,
-  PLUGIN_NAME,
   projectRoot,
   readRunConfigDoc,
   runConfigPath,
@@ -46,7 +46,7 @@ interface ImagePlan {
 export async function imageGenerator(tree: Tree, options: ImageGeneratorSchema): Promise<GeneratorCallback> {
   const plan = clearErrors(() => planImage(tree, options));
   clearErrors(() => writeImage(tree, plan));
-  if (!isPluginRegistered(tree)) logger.warn('@dockconv/nx is not in nx.json plugins: run `nx g @dockconv/nx:init` to get its targets.');
+  if (!isPluginRegistered(tree)) logger.warn(`${PLUGIN_NAME} is not in nx.json plugins: run \`nx g ${GENERATORS.init}\` to get its targets.`);
   return () => logger.info(`Build it with: nx run ${plan.project}:docker-build:${plan.name}; run it with: nx run ${plan.project}:docker-run:${plan.name}`);
 }
 
@@ -86,7 +86,7 @@ function writeImage(tree: Tree, plan: ImagePlan): void {
 
 /** One repository component (what docker/<name>/ becomes in `<project>-<name>:<tag>`). */
 export function assertImageName(name: string | undefined): string {
-  if (!name) throw new DockconvError('no image name given', { hint: 'nx g @dockconv/nx:image <name> --project <project>' });
+  if (!name) throw new DockconvError('no image name given', { hint: `nx g ${GENERATORS.image} <name> --project <project>` });
   if (RESERVED.includes(name)) throw new DockconvError(`'${name}' is a reserved run.cfg section name, not an image name`);
   if (name.includes('/') || !isValidRepository(name)) {
     const suggestion = sanitizeComponent(name);
@@ -130,19 +130,10 @@ function fromImage(tree: Tree, root: string, type: string, doc: ConfigDocument):
     throw new DockconvError(`--from names image '${type}', which does not exist`, { hint: `no ${dockerfileOf(root, type)}` });
   }
   const section = doc.sections.get(type);
-  const prefix = section?.entries.get('prefix');
-  const prefixed = prefix === undefined ? pluginPrefix(tree) : parseBoolean(prefix, doc.file);
-  const name = section?.entries.get('name')?.value ?? type;
-  const tag = section?.entries.get('tag')?.value;
-  return { kind: 'image', type, repository: { prefixed, name }, ...(tag === undefined ? {} : { tag }) };
-}
-
-/** The nx.json plugin option `prefix` (run.cfg overrides it, it overrides the default). */
-function pluginPrefix(tree: Tree): boolean {
-  for (const entry of readNxJson(tree)?.plugins ?? []) {
-    if (typeof entry === 'object' && entry.plugin === PLUGIN_NAME) return (entry.options as DockconvPluginOptions | undefined)?.prefix ?? true;
-  }
-  return true;
+  const naming = section && sectionNaming(section, doc.file);
+  const repository = repositoryParts({ image: type, plugin: pluginOptionsFrom(readNxJson(tree) ?? undefined), section: naming });
+  const tag = naming?.tag?.value;
+  return { kind: 'image', type, repository, ...(tag === undefined ? {} : { tag }) };
 }
 
 export default imageGenerator;

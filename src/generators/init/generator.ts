@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { formatFiles, logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { PLUGIN_NAME } from '../../lib/conventions';
 import { BASE_IMAGE_TYPE } from '../../lib/project';
 import {
   addRunConfigSection,
@@ -12,7 +13,6 @@ import {
   clearErrors,
   DEFAULT_BASE_IMAGE,
   isPluginRegistered,
-  PLUGIN_NAME,
   projectRoot,
   readRunConfigDoc,
   runConfigPath,

@@ -6,11 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RECORDS_DIR } from '../conventions';
 import { DockconvError } from '../errors';
 
 /** Where `nx release version` records a docker-only project's new version (a generated file, not committed). */
 export function releaseRecordPath(projectRoot: string): string {
-  return `dist/dockconv/${projectRoot}/release-version.json`;
+  return `${RECORDS_DIR}/${projectRoot}/release-version.json`;
 }
 
 export interface ReleaseRecord {

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DockconvError } from '../errors';
-import { currentEngine, currentEngineHost, engineClient, statusOf } from '../transfer/destination';
+import { currentEngine, currentEngineHost, engineClient, statusOf } from '../docker/endpoint';
 import type { EngineInfo, HostGpuFacts } from './gpu';
 
 /** Remote: DOCKER_HOST or the current context point anywhere but a local socket (tcp://, ssh://). */

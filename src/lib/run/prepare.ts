@@ -11,7 +11,7 @@ import { findRunnableImage, type DockerProject, type ImageDef } from '../project
 import { imageReplacements } from '../replacements';
 import { RUN_CONFIG_FILE } from '../run-config';
 import type { WorkspaceImages } from '../workspace';
-import { currentEngine } from '../transfer/destination';
+import { currentEngine } from '../docker/endpoint';
 import { buildRunCommand, gpuRequest, type RunCommand, type RunRequest } from './command';
 import { engineInfo, isRemoteEngine, localGpuFacts } from './engine';
 import { selectGpu, type EngineInfo, type HostGpuFacts } from './gpu';

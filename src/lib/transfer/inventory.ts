@@ -4,7 +4,7 @@
  */
 import type Docker from 'dockerode';
 import { DockconvError } from '../errors';
-import { statusOf } from './destination';
+import { statusOf } from '../docker/endpoint';
 import { chainIds, type DestinationState, type SourceImage } from './plan';
 
 interface HistoryEntry {

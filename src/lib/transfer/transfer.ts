@@ -11,7 +11,7 @@ import { DockconvError, describeError } from '../errors';
 import { formatCommand } from '../shown';
 import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
-import { currentEngine, engineClient, parseDestination, type Endpoint } from './destination';
+import { currentEngine, engineClient, parseDestination, type Endpoint } from '../docker/endpoint';
 import { ancestorsOf, destinationState, imageStoreOf, inspectSource, listedImageIds, savesOciLayout, type ImageStore } from './inventory';
 import { rewriteForContainerd } from './oci-archive';
 import { chainIds, planTransfer, totalSize, type DestinationState, type ImagePlan, type SourceImage, type TransferPlan } from './plan';

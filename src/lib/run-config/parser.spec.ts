@@ -1,25 +1,14 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockconvError } from './errors';
-import { requiredSuite } from '../testing/required';
-import {
-  appendSection,
-  classifySections,
-  closestKey,
-  parseBoolean,
-  parseConfig,
-  readPrefix,
-  readRunConfig,
-  runKey,
-  syntheticImages,
-  type ConfigDocument,
-  type ConfigEntry,
-  type ConfigSection,
-} from './run-config';
+import { DockconvError } from '../errors';
+import { requiredSuite } from '../../testing/required';
+import { APPENDED_VALUES, COMMENTED } from '../../testing/run-config-text';
+import { parseBoolean, parseConfig, type ConfigDocument, type ConfigEntry, type ConfigSection } from './parser';
+import { appendSection } from './writer';
 
 type Sections = Record<string, Record<string, string>>;
 /** A grammar case: what the file reads as, or the line of the error Python and we raise. */
@@ -35,16 +24,6 @@ function chain(depth: number): string {
   const keys = Array.from({ length: depth + 1 }, (_, i) => (i === 0 ? 'k0 = x' : `k${i} = %(k${i - 1})s`));
   return `[a]\n${keys.join('\n')}\n`;
 }
-
-const COMMENTED = '# run configurations\n[dev]\n; dev image\nvolumes = -v a:b\n    -v c:d\n  # trailing comment\n';
-const APPENDED_VALUES: [string, string][] = [
-  ['name', 'jupyter/scipy-notebook'],
-  ['environment', '-e A=1 -e B=50%'],
-  ['args', '--rm ; keep # too'],
-  ['volumes', '-v a:b\n-v c:d\n\n-v e:f'],
-  ['cmd', ''],
-  ['ports', '\n-p 80:80'],
-];
 
 const ACCEPTED: Case[] = [
   { title: 'key = value and key: value', text: '[dev]\nname = x\ntag: latest\nk=v\n', sections: { dev: { name: 'x', tag: 'latest', k: 'v' } } },
@@ -271,42 +250,6 @@ describe('parity with Python configparser', { skip: requiredSuite('parity with P
   });
 });
 
-describe('appendSection', () => {
-  it('keeps a commented file byte for byte and adds the section', () => {
-    const out = appendSection(COMMENTED, 'nb', [['name', 'jupyter/scipy-notebook'], ['prefix', 'false']]);
-    assert.equal(out, `${COMMENTED}\n[nb]\nname = jupyter/scipy-notebook\nprefix = false\n`);
-  });
-  it('writes values so that they read back unchanged', () => {
-    const section = parseConfig(appendSection(COMMENTED, 'nb', APPENDED_VALUES), 'f').sections.get('nb') as ConfigSection;
-    assert.deepEqual(Object.fromEntries([...section.entries].map(([k, e]) => [k, e.value])), Object.fromEntries(APPENDED_VALUES));
-  });
-  for (const [title, existing, expected] of [
-    ['an empty file', '', '[x]\nk = v\n'],
-    ['no final newline', '[a]\nk = v', '[a]\nk = v\n\n[x]\nk = v\n'],
-    ['a final blank line', '[a]\n\n', '[a]\n\n[x]\nk = v\n'],
-    ['CRLF line ends', '[a]\r\nk = v\r\n', '[a]\r\nk = v\r\n\r\n[x]\r\nk = v\r\n'],
-  ] as const) {
-    it(`handles ${title}`, () => assert.equal(appendSection(existing, 'x', [['k', 'v']]), expected));
-  }
-  it('refuses an existing section, naming its line', () => {
-    assert.throws(() => appendSection('[a]\n[x]\n', 'x', []), (e: DockconvError) => e.line === 2 && /already exists/.test(e.message));
-    assert.throws(() => appendSection('', 'DEFAULT', []), DockconvError);
-  });
-  it('refuses a malformed existing file', () => {
-    assert.throws(() => appendSection('[a]\nflag\n', 'x', []), (e: DockconvError) => e.line === 2);
-  });
-  for (const [key, value] of [['a=b', 'v'], ['#k', 'v'], ['k', ' lead'], ['k', 'x\n# y'], ['', 'v'], ['k', 'x\n  y']]) {
-    it(`refuses what cannot read back: ${JSON.stringify([key, value])}`, () => {
-      assert.throws(() => appendSection('', 'x', [[key, value]]), DockconvError);
-    });
-  }
-  it('refuses a key given twice and a bad name', () => {
-    assert.throws(() => appendSection('', 'x', [['k', '1'], ['k', '2']]), /given twice/);
-    assert.throws(() => appendSection('', 'a\nb', []), DockconvError);
-    assert.throws(() => appendSection('', '', []), DockconvError);
-  });
-});
-
 const entry = (value: string, key = 'k'): ConfigEntry => ({ key, value, line: 7 });
 
 describe('parseBoolean', () => {
@@ -318,158 +261,4 @@ describe('parseBoolean', () => {
       assert.throws(() => parseBoolean(entry(value, 'prefix'), 'run.cfg'), (e: DockconvError) => e.file === 'run.cfg' && e.line === 7);
     });
   }
-});
-
-describe('closestKey', () => {
-  const known = ['volumes', 'environment', 'network_docked', 'gpu', 'cmd', 'args'];
-  for (const [key, expected] of [
-    ['volume', 'volumes'],
-    ['Volumes', 'volumes'],
-    ['enviroment', 'environment'],
-    ['network_docker', 'network_docked'],
-    ['gpus', 'gpu'],
-    ['cmds', 'cmd'],
-    ['xyz', undefined],
-    ['completely_else', undefined],
-  ] as const) {
-    it(`${key} → ${expected}`, () => assert.equal(closestKey(key, known), expected));
-  }
-});
-
-describe('runKey and syntheticImages', () => {
-  const doc = parseConfig('[dev]\nnetwork = host\nnetwork_docked = bridge\ncmd = bash\n[run_image]\nsynthetic_images = a, b  c,,a\n', 'f');
-  const dev = doc.sections.get('dev') as ConfigSection;
-  it('uses <key>_docked only when remote and present', () => {
-    assert.equal(runKey(dev, 'network', false)?.value, 'host');
-    assert.equal(runKey(dev, 'network', true)?.value, 'bridge');
-    assert.equal(runKey(dev, 'cmd', true)?.value, 'bash');
-    assert.equal(runKey(dev, 'ports', true), undefined);
-  });
-  it('splits synthetic_images on commas and whitespace, once each', () => {
-    assert.deepEqual(syntheticImages(doc), ['a', 'b', 'c'].map((name) => ({ name, line: 6 })));
-    assert.deepEqual(syntheticImages(parseConfig('[dev]\n', 'f')), []);
-  });
-});
-
-describe('readRunConfig', () => {
-  let root = '';
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'run-config-'));
-  });
-  after(() => rmSync(root, { recursive: true, force: true }));
-  function project(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(root, 'p-'));
-    mkdirSync(join(dir, 'docker'));
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'docker', name), text);
-    return dir;
-  }
-
-  const RUN_CFG = [
-    '[DEFAULT]', // 1
-    'helper = x', // 2
-    '[base]', // 3
-    'build_args = --build-arg A=1', // 4
-    '[dev]', // 5
-    'volume = -v a:b', // 6
-    'env = devenv', // 7
-    '[devenv]', // 8
-    'ANY_KEY = 1', // 9
-    '[run_image]', // 10
-    'synthetic_images = shell', // 11
-    '[shell]', // 12
-    'name = dev', // 13
-    'cmd = bash', // 14
-    'tag = x', // 15
-    '[jupyter]', // 16
-    'name = jupyter/base-notebook', // 17
-    'tga = latest', // 18
-    'prefix = false', // 19
-    '[devv]', // 20
-    'cmd = x', // 21
-  ].join('\n');
-
-  it('classifies sections and warns about unknown keys and sections', () => {
-    const dir = project({ 'run.cfg': RUN_CFG });
-    const file = join(dir, 'docker/run.cfg');
-    const config = readRunConfig(dir, ['base', 'dev']);
-    assert.equal(config.file, file);
-    assert.deepEqual(
-      Object.fromEntries(classifySections(config.doc, ['base', 'dev'])),
-      { base: 'image', dev: 'image', devenv: 'env', run_image: 'run_image', shell: 'synthetic', jupyter: 'config-only', devv: 'unknown' },
-    );
-    assert.deepEqual(config.warnings.map((w) => [w.file, w.line, w.message]), [
-      [file, 6, "unknown key 'volume' in [dev]; did you mean 'volumes'?"],
-      [file, 18, "unknown key 'tga' in [jupyter]; did you mean 'tag'?"],
-      [file, 20, 'section [devv] is unused: no docker/devv/Dockerfile, not a synthetic image of [run_image], not named by an env key, not a configuration-only image (name and prefix = false); did you mean [dev]?'],
-    ]);
-  });
-  it('accepts synthetic images as dockerutils did: no section, no name, named like an image type, a build key only warns', () => {
-    const text = '[run_image]\nsynthetic_images = a, b, dev\n[a]\nname = dev\ntag = x\nprefix = f\n[b]\ncmd = x\nbuild_args = --build-arg A=1\n[dev]\nname = base\n';
-    const dir = project({ 'run.cfg': text });
-    const config = readRunConfig(dir, ['base', 'dev']);
-    assert.deepEqual(config.warnings.map((w) => [w.line, w.message]), [
-      [9, "build key 'build_args' has no effect in [b]: a synthetic image is not built"],
-    ]);
-  });
-  it('reads prefix as dockerutils did, warning where the readings differ', () => {
-    const text = '[a]\nname = x\nprefix = F\n[b]\nname = y\nprefix = no\n[c]\nname = z\nprefix = maybe\n[d]\nname = w\nprefix = False\n';
-    const dir = project({ 'run.cfg': text });
-    const config = readRunConfig(dir, ['c']);
-    const kinds = classifySections(config.doc, ['c']);
-    assert.deepEqual(Object.fromEntries(kinds), { a: 'config-only', b: 'config-only', c: 'image', d: 'config-only' });
-    assert.deepEqual(config.warnings.map((w) => w.line), [6, 9]);
-    assert.match(config.warnings[0]?.message ?? '', /prefix = no is read as false .*dockerutils kept the prefix/);
-    assert.match(config.warnings[1]?.message ?? '', /prefix = maybe is no boolean; read as true/);
-  });
-  it('gives an empty document without a file', () => {
-    const config = readRunConfig(project({}), ['base']);
-    assert.equal(config.file, undefined);
-    assert.equal(config.doc.sections.size, 0);
-    assert.deepEqual(config.warnings, []);
-  });
-  it('reads the dockerutils name without asking for a rename, and refuses both names', () => {
-    const legacy = readRunConfig(project({ 'dockerutils.cfg': '[base]\n' }), ['base']);
-    assert.ok(legacy.file?.endsWith('dockerutils.cfg'));
-    assert.deepEqual(legacy.warnings, []);
-    assert.throws(() => readRunConfig(project({ 'run.cfg': '', 'dockerutils.cfg': '' }), []), /both/);
-  });
-  it('refuses a file that is not UTF-8', () => {
-    const dir = project({ 'run.cfg': '' });
-    writeFileSync(join(dir, 'docker/run.cfg'), Buffer.from([0x5b, 0x61, 0x5d, 0x0a, 0x6b, 0x3d, 0xff, 0x0a]));
-    assert.throws(() => readRunConfig(dir, []), /not valid UTF-8/);
-  });
-  for (const [title, text, line] of [
-    ['a malformed file', '[dev]\nvolumes\n', 2],
-  ] as const) {
-    it(`refuses ${title}, naming file and line`, () => {
-      const dir = project({ 'run.cfg': text });
-      assert.throws(
-        () => readRunConfig(dir, ['dev']),
-        (e: DockconvError) => e instanceof DockconvError && e.file === join(dir, 'docker/run.cfg') && e.line === line,
-      );
-    });
-  }
-});
-
-describe('readPrefix', () => {
-  const at = (value: string) => ({ key: 'prefix', value, line: 4 });
-  it('False, false, F and f are false without a word, as in dockerutils', () => {
-    for (const v of ['False', 'false', 'F', 'f']) assert.deepEqual(readPrefix(at(v), 'run.cfg'), { value: false });
-  });
-  it('true words are true without a word', () => {
-    for (const v of ['true', 'yes', 'on', '1', 'True']) assert.deepEqual(readPrefix(at(v), 'run.cfg'), { value: true });
-  });
-  it('no, off, 0 and FALSE are false, with a warning that dockerutils kept the prefix', () => {
-    for (const v of ['no', 'off', '0', 'FALSE']) {
-      const reading = readPrefix(at(v), 'run.cfg');
-      assert.equal(reading.value, false);
-      assert.equal(reading.warning?.line, 4);
-      assert.match(reading.warning?.message ?? '', /read as false/);
-    }
-  });
-  it('anything else keeps the prefix, as dockerutils did, with a warning', () => {
-    const reading = readPrefix(at('maybe'), 'run.cfg');
-    assert.equal(reading.value, true);
-    assert.match(reading.warning?.message ?? '', /no boolean; read as true/);
-  });
 });

@@ -1,7 +1,8 @@
 /**
- * Where images go (and come from): a Docker context name, `ssh://user@host[:port]`, `user@host`,
- * `tcp://…` or `unix://…`, turned into dockerode connection options. Contexts are read from the
- * Docker CLI's own store so that `to: prod` means what `docker --context prod` means.
+ * Which engine to talk to, and how: the one the docker CLI would use now (where docker-run runs
+ * and transfers start), or one named as a destination: a Docker context name, `ssh://user@host[:port]`,
+ * `user@host`, `tcp://…` or `unix://…`, turned into dockerode connection options. Contexts are
+ * read from the Docker CLI's own store so that `to: prod` means what `docker --context prod` means.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from '../errors';
-import { currentEngine, engineClient, parseDestination } from './destination';
+import { currentEngine, engineClient, parseDestination } from './endpoint';
 
 function configDir(contexts: Record<string, string>, tls?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-ctx-'));
