@@ -7,9 +7,9 @@
 import { buildAll } from '../lib/image-build';
 import { docker } from '../lib/docker/cli';
 import { imageId } from '../lib/graph';
-import { assertValidRepository, assertValidTag, withSuffix } from '../lib/naming';
-import { buildableImages, findImage } from '../lib/project';
-import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, runMain, UsageError, type CliProject, type Command } from './project';
+import { assertValidTag, withSuffix } from '../lib/naming';
+import { buildableImages } from '../lib/project';
+import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameImage, runMain, type CliProject, type Command } from './project';
 
 const COMMAND: Command = {
   name: 'build-image',
@@ -52,17 +52,10 @@ async function main(argv: string[]): Promise<number> {
   const dryRun = line.flag('dryrun') || line.flag('dry-run');
   if (image === 'clean') return clean(cli, dryRun, env);
   const name = line.text('image_name');
-  if (name !== undefined) rename(cli, image, name);
+  if (name !== undefined) renameImage(cli, image, name);
   const settings = cliBuildSettings(cli, env, { dryRun, pull: line.flag('pull_base'), forceBase: line.flag('force_build_base') });
   const built = await buildAll({ ...settings, project: cli.project, ...(image === 'all' ? {} : { image }), parallel: 1, ranByNx: new Set() });
   return built ? 0 : 1;
-}
-
-function rename(cli: CliProject, type: string, name: string): void {
-  if (type === 'all') throw new UsageError('argument -i/--image_name: names one image, not all');
-  const image = findImage(cli.project, type);
-  const repository = assertValidRepository(name, { file: '--image_name' });
-  image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
 }
 
 /** Removes every image of the project (and its builder stage image); one already gone is no failure. */

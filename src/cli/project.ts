@@ -10,7 +10,8 @@ import { basename, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BuildSettings } from '../lib/image-build/session';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
-import { DOCKER_DIR, type DockerProject, type NamingOptions } from '../lib/project';
+import { assertValidRepository } from '../lib/naming';
+import { DOCKER_DIR, findImage, type DockerProject, type NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';
 
 export interface CliProject extends WorkspaceImages {
@@ -33,6 +34,14 @@ export function loadCliProject(cwd: string, env: NodeJS.ProcessEnv, overrides: N
   if (!project) throw new DockconvError(`${docker} holds no <image>/Dockerfile and no run.cfg or dockerutils.cfg`);
   for (const warning of project.runConfig.warnings) process.stderr.write(`warning: ${describeWarning(warning)}\n`);
   return { ...workspace, project };
+}
+
+/** `-i/--image_name`: the image is built and found under this repository name instead of `<project>-<image>`. */
+export function renameImage(cli: CliProject, type: string, name: string): void {
+  if (type === 'all') throw new UsageError('argument -i/--image_name: names one image, not all');
+  const image = findImage(cli.project, type);
+  const repository = assertValidRepository(name, { file: '--image_name' });
+  image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
 }
 
 /** Build settings of a command-line build: records of built images go to a per-project temp folder. */

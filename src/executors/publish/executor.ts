@@ -4,7 +4,7 @@
  * release's version. Options are normalised here; the work is in src/lib/publish.
  */
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { planProjectPublish, publishVersion, pushPlan } from '../../lib/publish';
+import { publishProject } from '../../lib/publish';
 import { assertValidTag } from '../../lib/naming';
 import { normalizePluginOptions } from '../../plugin/options';
 import { buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
@@ -12,49 +12,33 @@ import type { PublishExecutorSchema } from './schema';
 
 export default async function publishExecutor(options: PublishExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
-    const release = options.release === true;
     // nx release publish sets NX_DRY_RUN for tasks it reaches indirectly too.
     const dryRun = options.dryRun === true || process.env['NX_DRY_RUN'] === 'true';
     // `--tag=2` reaches here as a number: Nx parses option values.
     const tag = options.tag === undefined ? undefined : assertValidTag(String(options.tag), { file: '--tag' });
     const workspace = loadExecutorWorkspace(context);
-    const { project } = workspace;
     const plugin = normalizePluginOptions(pluginOptionsOf(context));
-    const version = await publishVersion({
-      release,
-      ...(tag !== undefined ? { tag } : {}),
-      projectRootAbs: project.rootAbs,
-      sources: {
-        project: project.name,
-        projectRoot: project.root,
-        workspaceRoot: workspace.workspaceRoot,
+    return publishProject(
+      workspace.project,
+      {
+        release: options.release === true,
+        ...(tag !== undefined ? { tag } : {}),
         ...(options.nxReleaseVersionData ? { versionData: options.nxReleaseVersionData } : {}),
+        ...(options.image !== undefined ? { image: options.image } : {}),
+        ...(options.registry !== undefined ? { registry: options.registry } : {}),
+        ...(options.repository !== undefined ? { repository: options.repository } : {}),
+        ...(plugin.registry !== undefined ? { pluginRegistry: plugin.registry } : {}),
+        latest: options.latest === true,
+        extraTags: (options.tags ?? []).map(String),
       },
-    });
-    if ('skip' in version) {
-      logger.info(`${version.skip}: nothing to publish`);
-      return true;
-    }
-    const { plans, notes } = planProjectPublish(project, {
-      ...(options.image !== undefined ? { image: options.image } : {}),
-      ...(options.registry !== undefined ? { registry: options.registry } : {}),
-      ...(options.repository !== undefined ? { repository: options.repository } : {}),
-      ...(plugin.registry !== undefined ? { pluginRegistry: plugin.registry } : {}),
-      version: version.version,
-      latest: options.latest === true,
-      // Under nx release, --tag is npm's dist-tag: a moving tag beside the version.
-      extraTags: [...(release && tag !== undefined ? [tag] : []), ...(options.tags ?? []).map(String)],
-    });
-    for (const note of notes) logger.info(note);
-    logger.info(`publishing ${project.name} ${version.version} (from ${version.from}): ${plans.flatMap((p) => p.targets).join(', ')}`);
-    // Builds what is missing or stale (and what it derives from), so only current images are pushed.
-    if (!(await buildImageType(workspace, options.image, dryRun))) return false;
-    const print = (line: string) => process.stdout.write(`${line}\n`);
-    for (const plan of plans) {
-      const pushed = await pushPlan(plan, { dryRun, env: process.env, cwd: workspace.workspaceRoot, print });
-      if (!dryRun) for (const p of pushed) logger.info(`pushed ${p.ref}${p.digest ? ` (${p.digest})` : ''}`);
-    }
-    if (dryRun) logger.info('dry run: nothing was built, tagged or pushed');
-    return true;
+      {
+        workspaceRoot: workspace.workspaceRoot,
+        dryRun,
+        env: process.env,
+        print: (line) => process.stdout.write(`${line}\n`),
+        log: (line) => logger.info(line),
+        build: (image) => buildImageType(workspace, image, dryRun),
+      },
+    );
   });
 }

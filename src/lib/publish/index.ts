@@ -1,13 +1,15 @@
 /**
- * Publishing a project's images: which version, which images, which references; then (after the
- * build library made the images current) tag and push. The executor and the nx release
- * target are doors to this.
+ * Publishing a project's images: which version, which images, which references (every error
+ * about names and registries comes before anything is built); then the build of what is missing
+ * or stale, then tag and push with every command printed. The executor, the nx release target
+ * and the publish-image command are doors to this.
  */
 import { stampVersion } from '../image-build/version-stamp';
 import { DockconvError } from '../errors';
 import { buildableImages, findImage, type DockerProject } from '../project';
 import { assertDistinctTargets, planImagePublish, publishTags, resolveRegistry, resolveRepository, type ImagePublishPlan } from './plan';
-import { releaseVersionOf, type ReleaseSources } from './release-version';
+import { pushPlan } from './push';
+import { releaseVersionOf, type ProjectVersionData, type ReleaseSources } from './release-version';
 
 export { pushPlan, type PushedRef, type PushSettings } from './push';
 export { releaseRecordPath, renderReleaseRecord } from './release-version';
@@ -66,4 +68,64 @@ export async function publishVersion(opts: { release: boolean; tag?: string; sou
   const { version } = await stampVersion(opts.projectRootAbs, { write: false });
   if (!version) throw new DockconvError(`git gives ${opts.sources.project} no version (no commit yet?)`, { hint: 'commit first, or name the tag with --tag' });
   return { version, from: 'git' };
+}
+
+export interface PublishRequest extends Omit<PublishChoices, 'version'> {
+  /** Publish the version nx release resolved; else `tag`, else what git says. */
+  release?: boolean;
+  /** Run on its own: the tag instead of the version. Under nx release: one more tag beside it. */
+  tag?: string;
+  versionData?: Record<string, ProjectVersionData | undefined>;
+}
+
+export interface PublishHost {
+  workspaceRoot: string;
+  dryRun: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Where the docker commands are printed. */
+  print: (line: string) => void;
+  /** Where what was decided and pushed is told. */
+  log: (line: string) => void;
+  /** Builds the requested image (all when undefined) and what it derives from, when missing or stale. */
+  build: (image: string | undefined) => Promise<boolean>;
+}
+
+/** True when everything asked for was pushed (or there was nothing to publish). */
+export async function publishProject(project: DockerProject, req: PublishRequest, host: PublishHost): Promise<boolean> {
+  const release = req.release === true;
+  const version = await publishVersion({
+    release,
+    ...(req.tag !== undefined ? { tag: req.tag } : {}),
+    projectRootAbs: project.rootAbs,
+    sources: {
+      project: project.name,
+      projectRoot: project.root,
+      workspaceRoot: host.workspaceRoot,
+      ...(req.versionData ? { versionData: req.versionData } : {}),
+    },
+  });
+  if ('skip' in version) {
+    host.log(`${version.skip}: nothing to publish`);
+    return true;
+  }
+  const { plans, notes } = planProjectPublish(project, {
+    ...(req.image !== undefined ? { image: req.image } : {}),
+    ...(req.registry !== undefined ? { registry: req.registry } : {}),
+    ...(req.repository !== undefined ? { repository: req.repository } : {}),
+    ...(req.pluginRegistry !== undefined ? { pluginRegistry: req.pluginRegistry } : {}),
+    version: version.version,
+    latest: req.latest === true,
+    // Under nx release, --tag is npm's dist-tag: a moving tag beside the version.
+    extraTags: [...(release && req.tag !== undefined ? [req.tag] : []), ...(req.extraTags ?? [])],
+  });
+  for (const note of notes) host.log(note);
+  host.log(`publishing ${project.name} ${version.version} (from ${version.from}): ${plans.flatMap((p) => p.targets).join(', ')}`);
+  // Builds what is missing or stale (and what it derives from), so only current images are pushed.
+  if (!(await host.build(req.image))) return false;
+  for (const plan of plans) {
+    const pushed = await pushPlan(plan, { dryRun: host.dryRun, env: host.env, cwd: host.workspaceRoot, print: host.print });
+    if (!host.dryRun) for (const p of pushed) host.log(`pushed ${p.ref}${p.digest ? ` (${p.digest})` : ''}`);
+  }
+  if (host.dryRun) host.log('dry run: nothing was built, tagged or pushed');
+  return true;
 }
