@@ -9,8 +9,9 @@
  *   present: every image already on B (the tasks run and find them up to date): the floor of
  *            Nx and the plugin under both, so shared − present is what pulling costs
  *
- * B's engine is emptied (but for the busybox stand-in base) before each run. Each image does some
- * real work (hashing BENCH_WORK_MB of random data, default 64) and adds a 4 MB layer.
+ * B's engine is emptied (images and BuildKit's cache, but for the busybox stand-in base) before
+ * each run. Each image does some real work (hashing BENCH_WORK_MB of random data, default 64)
+ * and adds a 4 MB layer; the steps name the run, so no run profits from an earlier one's cache.
  *
  *   node --import tsx bench/shared-builds.ts [projects=2] [images=4] [rounds=3]
  */
@@ -27,7 +28,8 @@ const IMAGES = Number(process.argv[3] ?? 4);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const TAG = `share${Date.now().toString(36)}`;
 const WORK_MB = Number(process.env['BENCH_WORK_MB'] ?? 64);
-const WORK = `RUN head -c ${WORK_MB * 1000000} /dev/urandom | md5sum > /work.txt && head -c 4000000 /dev/urandom > /blob`;
+// The tag makes every run's steps new: no layer cache from an earlier run on either engine.
+const WORK = `RUN echo ${TAG} && head -c ${WORK_MB * 1000000} /dev/urandom | md5sum > /work.txt && head -c 4000000 /dev/urandom > /blob`;
 
 function workspaceFiles(): Record<string, string> {
   const files: Record<string, string> = {};

@@ -75,8 +75,10 @@ export async function startSecondEngine(kind: EngineKind = secondEngineKind()): 
     host,
     docker,
     clear() {
-      // prune handles parent/child order, which `rmi -f <all ids>` does not.
+      // prune handles parent/child order, which `rmi -f <all ids>` does not. BuildKit's cache
+      // goes too: a step it kept would give a later build an old layer.
       docker(['image', 'prune', '--all', '--force']);
+      docker(['builder', 'prune', '--all', '--force']);
     },
     kill() {
       // Its containerd too, as a crash of the host would: a restarted dockerd reuses a containerd

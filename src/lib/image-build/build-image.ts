@@ -122,8 +122,17 @@ function labelsOf(node: ImageNode, version: ProjectVersion, inputs?: string): Re
   });
 }
 
+/**
+ * Images shared through a registry are built without buildx's default provenance attestation:
+ * Engine 26 with the containerd image store was seen to push the attestation manifest under the
+ * image's tag (the index never arrived, the push hung for good) when several were shared at once.
+ * Plain manifests push as the classic store's do. (A variable, not `--provenance=false`: clients
+ * before 23 build with BuildKit without buildx and know no such flag.)
+ */
+const NO_ATTESTATIONS = { BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };
+
 async function runDocker(s: BuildSession, node: ImageNode, { args, stdin }: BuildInvocation, label: string): Promise<void> {
-  const env = { ...s.env, DOCKER_BUILDKIT: s.builder === 'buildkit' ? '1' : '0' };
+  const env = { ...s.env, DOCKER_BUILDKIT: s.builder === 'buildkit' ? '1' : '0', ...(s.sharedRegistry ? NO_ATTESTATIONS : {}) };
   const result = await docker(args, { ...(stdin ? { stdin } : {}), dryRun: s.dryRun, prefix: `[${node.id}] `, env, cwd: s.workspaceRoot, signal: s.interrupts.signal, print: s.print });
   if (s.interrupts.signal.aborted) throw new DockconvError(`build of ${label} interrupted`);
   if (result.exitCode !== 0) throw new DockconvError(`docker build of ${label} failed (exit ${result.exitCode})`);
