@@ -18,7 +18,7 @@
  * containerd-store destination (a) also times that engine's own `docker save` of the image, the
  * floor of any load into it that goes through the Engine API.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -187,7 +187,24 @@ function mb(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
 }
 
+/** Section (b) times pigz and (c) needs an sshd: say what to install before spending minutes. */
+function checkTools(): void {
+  const needed: [string, string, string][] = [
+    ['b', 'pigz', 'pigz'],
+    ['c', 'sshd', 'openssh-server'],
+  ];
+  const missing = needed.filter(([section, tool]) => SECTIONS.includes(section) && !onPath(tool));
+  if (missing.length === 0) return;
+  const packages = missing.map(([, , pkg]) => pkg).join(' ');
+  throw new Error(`bench/transfer.ts needs ${missing.map(([, tool]) => tool).join(', ')}: apt-get install -y ${packages} (or run only sections ${'abc'.replace(new RegExp(`[${missing.map(([s]) => s).join('')}]`, 'g'), '') || 'a'})`);
+}
+
+function onPath(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
 async function main(): Promise<void> {
+  checkTools();
   ensureEngine();
   const dest = await startSecondEngine();
   try {
