@@ -7,7 +7,7 @@ import { DockconvError } from '../errors';
 import { statusOf } from '../docker/endpoint';
 import { chainIds, type DestinationState, type SourceImage } from './plan';
 
-interface HistoryEntry {
+export interface HistoryEntry {
   Size: number;
   CreatedBy?: string;
 }
@@ -26,16 +26,24 @@ export async function inspectSource(docker: Docker, ref: string): Promise<Source
   return { ref, id: info.Id, created: info.Created, diffIds, layerSizes: await layerSizes(docker, info.Id, diffIds.length) };
 }
 
-/**
- * Per-layer sizes from the image history (newest first in the API; entries that made no layer
- * have size 0). They map onto layers only when exactly one entry per layer has a size; otherwise
- * sizes are left unknown rather than guessed.
- */
 async function layerSizes(docker: Docker, id: string, layers: number): Promise<(number | undefined)[]> {
-  const history = (await docker.getImage(id).history()) as HistoryEntry[];
-  const sized = history.filter((h) => h.Size > 0).map((h) => h.Size).reverse();
-  return sized.length === layers ? sized : new Array<number | undefined>(layers).fill(undefined);
+  return layerSizesFromHistory((await docker.getImage(id).history()) as HistoryEntry[], layers);
 }
+
+/**
+ * Per-layer sizes from the image history (newest first in the API). The API does not say which
+ * entries made a layer: an entry with a size did; one with none did unless its instruction only
+ * sets metadata (a `RUN` that only makes symlinks is a layer of 0 B). They map onto the layers
+ * only when that count equals the number of layers; otherwise sizes are left unknown rather
+ * than guessed.
+ */
+export function layerSizesFromHistory(history: readonly HistoryEntry[], layers: number): (number | undefined)[] {
+  const made = history.filter((h) => h.Size > 0 || !METADATA_ONLY.test(h.CreatedBy ?? '')).map((h) => h.Size).reverse();
+  return made.length === layers ? made : new Array<number | undefined>(layers).fill(undefined);
+}
+
+/** `CMD ["sh"]` (BuildKit), `/bin/sh -c #(nop)  CMD ["sh"]` (the legacy builder). */
+const METADATA_ONLY = /^(\/bin\/sh -c #\(nop\)\s+)?(CMD|ENV|LABEL|EXPOSE|ENTRYPOINT|USER|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL|VOLUME|MAINTAINER|WORKDIR)\b/i;
 
 /**
  * Every image ID and layer chain the destination holds (all images, intermediate ones included).
