@@ -5,7 +5,8 @@
  *   no-op:      `nx run-many -t docker-build` with nothing changed, against Nx's own floor: the
  *               same workspace and task graph with every docker-build target replaced by a
  *               cacheable `nx:noop` target with the same dependsOn (what Nx costs for that many
- *               cached tasks with no plugin work)
+ *               cached tasks with no plugin work); and the same floor with an empty inference
+ *               plugin registered (our glob, infers nothing): the price Nx puts on any plugin
  *   one change: one derived image's Dockerfile edited, `nx affected -t docker-build` (exactly one
  *               `docker build`), against the floor's affected run plus that one plain
  *               `docker build` timed alone
@@ -94,6 +95,9 @@ function main(): void {
   ensureEngine();
   const ours = createWorkspace(workspaceFiles(), { git: true });
   const floor = createWorkspace(floorFiles(), { git: true, plugins: [] });
+  const withPlugin = createWorkspace(floorFiles(), { git: true, plugins: ['./empty-plugin.js'] });
+  withPlugin.write('empty-plugin.js', "exports.createNodes = ['**/docker/{*/Dockerfile,run.cfg,dockerutils.cfg}', () => []];\n");
+  commit(withPlugin, 'empty plugin');
   const rows: Record<string, number[]> = {};
   const add = (name: string, value: number) => (rows[name] ??= []).push(value);
   try {
@@ -101,13 +105,16 @@ function main(): void {
     const first = timed(ours, ['run-many', '-t', 'docker-build'], false);
     console.log(`first build: ${first.toFixed(1)} s`);
     timed(floor, ['run-many', '-t', 'docker-build'], false);
+    timed(withPlugin, ['run-many', '-t', 'docker-build'], false);
     for (const daemon of [false, true]) {
       const mode = daemon ? 'daemon on' : 'daemon off';
       timed(ours, ['run-many', '-t', 'docker-build'], daemon); // warm the daemon / disk caches
       timed(floor, ['run-many', '-t', 'docker-build'], daemon);
+      timed(withPlugin, ['run-many', '-t', 'docker-build'], daemon);
       for (let r = 0; r < ROUNDS; r++) {
         add(`no-op, ours (${mode})`, timed(ours, ['run-many', '-t', 'docker-build'], daemon));
         add(`no-op, floor (${mode})`, timed(floor, ['run-many', '-t', 'docker-build'], daemon));
+        add(`no-op, floor + empty plugin (${mode})`, timed(withPlugin, ['run-many', '-t', 'docker-build'], daemon));
         const round = (daemon ? 100 : 0) + r;
         editOne(ours, round);
         add(`one change, ours (${mode})`, timed(ours, ['affected', '-t', 'docker-build', '--base=HEAD'], daemon));
@@ -120,7 +127,7 @@ function main(): void {
     }
     report(rows);
   } finally {
-    for (const ws of [ours, floor]) {
+    for (const ws of [ours, floor, withPlugin]) {
       try {
         execFileSync(join(ws.root, 'node_modules/.bin/nx'), ['daemon', '--stop'], { cwd: ws.root, stdio: 'ignore' });
       } catch {
@@ -134,6 +141,7 @@ function main(): void {
     removeImages([...images, `p0-d1-plain:${TAG}`]);
     ours.remove();
     floor.remove();
+    withPlugin.remove();
   }
 }
 
@@ -143,8 +151,9 @@ function report(rows: Record<string, number[]>): void {
   for (const name of Object.keys(rows)) console.log(`  ${name.padEnd(34)} ${m(name).toFixed(2)}`);
   for (const mode of ['daemon off', 'daemon on']) {
     const noop = m(`no-op, ours (${mode})`) / m(`no-op, floor (${mode})`);
+    const overPlugin = m(`no-op, ours (${mode})`) / m(`no-op, floor + empty plugin (${mode})`);
     const budget = m(`one change, floor (${mode})`) + m('one plain docker build') + 1;
-    console.log(`  ${mode}: no-op ${noop.toFixed(2)}× the floor (goal ≤ 1.3×); one change ${m(`one change, ours (${mode})`).toFixed(2)} s against floor + build + 1 s = ${budget.toFixed(2)} s`);
+    console.log(`  ${mode}: no-op ${noop.toFixed(2)}× the floor (goal ≤ 1.3×), ${overPlugin.toFixed(2)}× the floor with an empty plugin; one change ${m(`one change, ours (${mode})`).toFixed(2)} s against floor + build + 1 s = ${budget.toFixed(2)} s`);
   }
 }
 
