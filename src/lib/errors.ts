@@ -28,6 +28,11 @@ export class DockconvError extends Error {
   }
 }
 
+/** The last non-blank line of a tool's output: where docker and ssh put the reason they failed. */
+export function lastLine(text: string): string | undefined {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1);
+}
+
 export function describeError(err: unknown): string {
   if (err instanceof DockconvError) return err.describe();
   if (err instanceof Error) return err.message;

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { DockconvError } from '../errors';
+import { DockconvError, lastLine } from '../errors';
 
 export interface SshCommand {
   /** `ssh` arguments up to and including the host; the remote command follows. */
@@ -144,8 +144,4 @@ function hostKeyRefusal(text: string, route: SshRoute): DockconvError {
 function splitKnownHostsName(name: string): { host: string; port: number } {
   const bracketed = /^\[(.*)\]:(\d+)$/.exec(name);
   return bracketed ? { host: bracketed[1] ?? name, port: Number(bracketed[2]) } : { host: name, port: 22 };
-}
-
-function lastLine(text: string): string | undefined {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1);
 }

@@ -9,7 +9,7 @@
  * refuses a push costs a warning and a local build, not a failed task.
  */
 import { docker, type DockerCommandResult } from '../docker/cli';
-import { describeError } from '../errors';
+import { describeError, lastLine } from '../errors';
 import type { ImageNode } from '../graph';
 import type { Arg } from '../shown';
 import { normaliseRegistry } from '../publish/plan';
@@ -63,7 +63,7 @@ export async function pullShared(s: BuildSession, node: ImageNode, digest: strin
   const pulled = await run(s, node, ['pull', '-q', remote]);
   if (s.dryRun) return undefined;
   if (pulled.exitCode !== 0) {
-    if (!/manifest unknown|not found/i.test(pulled.stderr)) warn(s, node, `cannot pull from ${registry}: ${lastLine(pulled.stderr)}; building here`);
+    if (!/manifest unknown|not found/i.test(pulled.stderr)) warn(s, node, `cannot pull from ${registry}: ${lastLine(pulled.stderr) ?? 'no answer'}; building here`);
     return undefined;
   }
   const image = await s.inspect(remote);
@@ -88,7 +88,7 @@ export async function pushShared(s: BuildSession, node: ImageNode, digest: strin
   const { ref, repository } = node.image.name;
   for (const remote of [sharedRef(registry, repository, digest), layerCacheRef(registry, ref)]) {
     const tagged = await run(s, node, ['tag', ref, remote]);
-    if (tagged.exitCode !== 0) return warn(s, node, `cannot tag ${remote}: ${lastLine(tagged.stderr)}`);
+    if (tagged.exitCode !== 0) return warn(s, node, `cannot tag ${remote}: ${lastLine(tagged.stderr) ?? 'no answer'}`);
     try {
       const pushed = await run(s, node, ['push', remote]);
       if (pushed.exitCode !== 0) return warn(s, node, `not shared: ${describeError(pushFailure(remote, pushed.stderr, pushed.exitCode, s.env))}`);
@@ -106,8 +106,4 @@ function run(s: BuildSession, node: ImageNode, args: Arg[]): Promise<DockerComma
 
 function warn(s: BuildSession, node: ImageNode, message: string): void {
   s.print(`[${node.id}] warning: ${message}`);
-}
-
-function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? 'no answer';
 }

@@ -4,7 +4,7 @@
  * them to the engine; what fails is reported by the engine as text, which is matched here.
  */
 import { join } from 'node:path';
-import { DockconvError } from '../errors';
+import { DockconvError, lastLine } from '../errors';
 
 /** The registry host of a reference (`127.0.0.1:5000/x/y:1` → `127.0.0.1:5000`), `docker.io` without one. */
 export function registryHost(ref: string): string {
@@ -44,13 +44,9 @@ export function pushFailure(ref: string, stderr: string, exitCode: number, env: 
     });
   }
   if (/connection refused|no such host|i\/o timeout|dial tcp|network is unreachable/i.test(text)) {
-    return new DockconvError(`push of ${ref} failed: cannot reach ${host}`, { hint: lastLine(text) });
+    return new DockconvError(`push of ${ref} failed: cannot reach ${host}`, { hint: lastLine(text) ?? '' });
   }
   return new DockconvError(`push of ${ref} failed (exit ${exitCode})${text ? `: ${lastLine(text)}` : ''}`);
-}
-
-function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
 }
 
 /** The digest `docker push` reports on its last line: `1.0.0: digest: sha256:… size: 527`. */
