@@ -27,7 +27,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
     const built = buildableImages(workspace.project).map((i) => i.type);
     assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyNameOption(workspace.project, options.name, options);
-    const settings = settingsOf(workspace, options, options.sharedRegistry === undefined ? workspace.sharedRegistry : resolveSharedRegistry(options.sharedRegistry, process.env, undefined));
+    const settings = settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry));
     const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });

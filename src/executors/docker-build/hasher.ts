@@ -13,6 +13,7 @@ import { workspaceRoot, type CustomHasher, type Hash, type HasherContext, type T
 import { cacheKeyDir, digest, freshKey, imageCacheKey } from '../../lib/cache/cache-keys';
 import { takeEngineSnapshot, type EngineSnapshot } from '../../lib/cache/engine-snapshot';
 import { applyNameOption, findImage, readDockerProject, type DockerProject } from '../../lib/project';
+import { EXECUTORS } from '../../lib/conventions';
 import { normalizePluginOptions, pluginOptionsFrom } from '../../plugin/options';
 import type { DockerBuildExecutorSchema } from './schema';
 import { edgeId } from './task-edges';
@@ -103,11 +104,21 @@ function snapshotFor(taskGraph: TaskGraph, env: NodeJS.ProcessEnv): Promise<Engi
  * left out of the run (`--exclude-task-dependencies`): then the task runs and checks its label.
  */
 function parentKeys(task: Task, ctx: Context): string[] | undefined {
-  const declared = ctx.projectsConfigurations.projects[task.target.project]?.targets?.[task.target.target]?.dependsOn ?? [];
-  const deps = (ctx.taskGraph.dependencies[task.id] ?? []).map(edgeId);
-  if (declared.length > deps.length) return undefined;
-  const keys = deps.map((id) => ctx.taskGraph.tasks[id]?.hash);
+  const { project, target } = task.target;
+  const declared = (ctx.projectsConfigurations.projects[project]?.targets?.[target]?.dependsOn ?? []).filter(
+    (d) => typeof d === 'object' && d.target !== undefined && isImageTarget(ctx, d.projects?.[0] ?? project, d.target),
+  );
+  const parents = (ctx.taskGraph.dependencies[task.id] ?? []).map(edgeId).flatMap((id) => ctx.taskGraph.tasks[id] ?? []);
+  const images = parents.filter((t) => isImageTarget(ctx, t.target.project, t.target.target));
+  if (images.length < declared.length) return undefined;
+  const keys = images.map((t) => t.hash);
   return keys.every((k): k is string => k !== undefined) ? keys.sort() : undefined;
+}
+
+/** A per-image docker-build target (the plugin's edges between images), not another dependency a user added. */
+function isImageTarget(ctx: Context, project: string, target: string): boolean {
+  const config = ctx.projectsConfigurations.projects[project]?.targets?.[target];
+  return config?.executor === EXECUTORS.build && typeof (config.options as { imageType?: unknown } | undefined)?.imageType === 'string';
 }
 
 /** Hits exactly when every per-image task it depends on hit; runs otherwise. */
