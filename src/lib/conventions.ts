@@ -1,7 +1,7 @@
 /**
  * Names and paths other tools see and that must agree wherever they are used: the plugin's
  * package name (nx.json, executor and generator ids), the per-image build targets, and the
- * records builds leave for Nx to cache and hash.
+ * records builds leave for Nx to cache.
  */
 
 /** The package name, as nx.json `plugins` and every executor and generator id spell it. */
