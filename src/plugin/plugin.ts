@@ -9,6 +9,7 @@ import type { CreateDependencies, CreateNodes, CreateNodesContext, DependencyTyp
 import { inferWorkspace } from './cache';
 import { normalizePluginOptions, type DockconvPluginOptions } from './options';
 import { releaseContextOf } from './release';
+import { buildingTargets, writeTaskScope } from '../lib/cache/task-scope';
 import { hasDockerTree, isProjectRoot, projectNameAt } from '../lib/workspace';
 
 export const createNodes: CreateNodes<DockconvPluginOptions> = [
@@ -32,6 +33,7 @@ export const createDependencies: CreateDependencies<DockconvPluginOptions> = (ra
     .filter(([, p]) => hasDockerTree(context.workspaceRoot, p.root))
     .map(([name, p]) => ({ name, root: p.root }))
     .sort((a, b) => a.root.localeCompare(b.root));
+  writeTaskScope(context.workspaceRoot, { buildingTargets: buildingTargets(Object.values(context.projects)), projects: locations });
   const { edges } = inferWorkspace(context.workspaceRoot, locations, normalizePluginOptions(rawOptions), releaseContextOf(context.nxJsonConfiguration));
   return edges.map((e) => ({ ...e, type: 'static' as DependencyType.static }));
 };

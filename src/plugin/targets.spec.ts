@@ -54,8 +54,11 @@ describe('dockerTargets', () => {
     const dev = JSON.stringify(p['docker-build-dev']?.inputs);
     assert.match(base, /\{projectRoot\}\/requirements\.txt/);
     assert.match(base, /"env":"DOCKER_HOST"/);
-    // The engine's own state is the hasher's to add, from one snapshot: no per-image command.
+    // The engine's state comes in as the image's state variable, set once per command: no per-image command.
     assert.doesNotMatch(base, /docker /);
+    assert.match(base, /"env":"DOCKCONV_IMAGE_STATES"/);
+    assert.match(base, /"env":"DOCKCONV_IMAGE_STATE_[0-9A-F]{20}"/);
+    assert.notEqual(base.match(/DOCKCONV_IMAGE_STATE_\w+/)?.[0], dev.match(/DOCKCONV_IMAGE_STATE_\w+/)?.[0], 'one variable per image');
     assert.doesNotMatch(base, /git describe/);
     assert.match(dev, /\{projectRoot\}\/\*\*\/\*/);
     assert.match(dev, /git describe/);

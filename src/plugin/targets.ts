@@ -10,6 +10,7 @@ import type { DockerProject, ImageDef } from '../lib/project';
 import { RUN_CONFIG_FILES } from '../lib/run-config';
 import { consumesVersion } from '../lib/version-inputs';
 import { EXECUTORS, imageBuildTarget, imageRecordPath } from '../lib/conventions';
+import { STATE_SCOPE_VARIABLE, stateVariable } from '../lib/cache/state-variables';
 import type { NormalizedPluginOptions } from './options';
 import { publishTargets } from './publish-targets';
 
@@ -124,9 +125,9 @@ function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: I
 
 /**
  * Nx-level inputs: a superset of what the build reads, so Nx never replays a stale result.
- * What files cannot say (whether the engine still holds the image this hash last produced, and
- * which engine it is) the executor's hasher adds, from one engine snapshot per invocation, and
- * the parents' keys with it (each stands for one parent image ID).
+ * What files cannot say (whether the engine still holds the image a run with these inputs left,
+ * on which engine, built on which parents) is the image's state, set by the plugin once per
+ * command before Nx hashes anything and read here as environment variables.
  * The executor then compares the exact inputs (after .dockerignore) with the image's label,
  * so a change Nx cannot rule out still runs no `docker build` when nothing relevant moved.
  */
@@ -143,6 +144,8 @@ function buildInputs(node: ImageNode): Inputs {
     { env: 'DOCKCONV_TAG' },
     { env: 'DOCKER_HOST' },
     { env: 'DOCKER_CONTEXT' },
+    { env: STATE_SCOPE_VARIABLE },
+    { env: stateVariable(image.project, image.type) },
     ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
   ];
 }

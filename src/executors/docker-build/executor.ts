@@ -9,7 +9,7 @@ import { buildAll, buildTask } from '../../lib/image-build';
 import { parseBuildArgsOption } from '../../lib/image-build/build-args';
 import type { BuildSettings } from '../../lib/image-build/session';
 import { resolveSharedRegistry } from '../../lib/image-build/shared-builds';
-import { cacheKeyDir, confirmImage } from '../../lib/cache/cache-keys';
+import { recordImageStates } from '../../lib/cache/record-states';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
 import { assertValidTag } from '../../lib/naming';
@@ -27,20 +27,25 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
     const built = buildableImages(workspace.project).map((i) => i.type);
     assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyNameOption(workspace.project, options.name, options);
-    const settings = settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry));
+    const states = recordImageStates(context.root, workspace.graph, process.env);
+    const settings = { ...settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry)), onEnsured: states.ensured };
     const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
-      if (outcome.image) confirmImage(cacheKeyDir(context.root), { ...runningTask(context), ref: outcome.ref, image: outcome.image });
+      if (settings.dryRun) states.dryRun(workspace.project.name, options.imageType);
+      else if (outcome.image && outcome.engine) states.left(workspace.project.name, options.imageType, outcome.image, outcome.engine);
       return true;
     }
-    return buildAll({
+    const success = await buildAll({
       ...settings,
       project: workspace.project,
       ...(options.image ? { image: options.image } : {}),
       parallel,
       ranByNx: ranByNx(workspace, context),
     });
+    if (settings.dryRun) states.dryRunAll(workspace.project.name);
+    else states.confirmEnsured();
+    return success;
   });
 }
 
@@ -65,21 +70,6 @@ export function parallelOf(value: number | undefined, fallback = 2): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new DockconvError(`--concurrentBuilds must be a whole number ≥ 1, not ${value}`);
   return value;
-}
-
-/**
- * Which task this is, and the cache key Nx gave it. Nx names the key in the environment of a
- * task's own process only; in batch mode that variable belongs to no task in particular.
- */
-function runningTask(context: ExecutorContext): { taskId: string; taskHash?: string } {
-  const taskId = [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
-  const env = process.env;
-  const own =
-    env['NX_TASK_TARGET_PROJECT'] === context.projectName &&
-    env['NX_TASK_TARGET_TARGET'] === context.targetName &&
-    (env['NX_TASK_TARGET_CONFIGURATION'] ?? '') === (context.configurationName ?? '');
-  const taskHash = own ? env['NX_TASK_HASH'] : undefined;
-  return { taskId, ...(taskHash ? { taskHash } : {}) };
 }
 
 /** Per-image tasks of this project in the running task graph: Nx has run them before us. */

@@ -67,6 +67,7 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
 function record(s: BuildSession, node: ImageNode, id: string, inputs: string): void {
   const { image } = node;
   writeRecord(s.recordPath(image), { project: image.project, image: image.type, ref: image.name.ref, id, inputs, builder: s.builder });
+  s.onEnsured?.(image, id, s.engine);
 }
 
 async function buildImage(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild): Promise<void> {

@@ -4,7 +4,6 @@
  * all of a project's) and whatever they derive from that is missing or stale, in order,
  * independent images in parallel.
  */
-import { SKIPPED } from '../cache/cache-keys';
 import { describeError, DockconvError } from '../errors';
 import { imageId } from '../graph';
 import { BASE_IMAGE_TYPE, buildableImages, type DockerProject } from '../project';
@@ -28,10 +27,11 @@ export interface AggregateRequest extends BuildSettings {
   ranByNx: ReadonlySet<string>;
 }
 
-/** What a per-image task leaves at its reference: the image ID, or SKIPPED; none in a dry run. */
+/** What a per-image task leaves at its reference, on which engine; no image when skipped or in a dry run. */
 export interface TaskOutcome {
   ref: string;
   image?: string;
+  engine?: string;
 }
 
 export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
@@ -43,14 +43,14 @@ export async function buildTask(req: TaskRequest): Promise<TaskOutcome> {
   const forcedBase = req.forceBase && req.imageType === BASE_IMAGE_TYPE;
   // Silent: the aggregate says once which images the request left out.
   if (req.image !== undefined && !forcedBase && !neededFor(req.graph, req.project, req.imageType, req.image)) {
-    return { ref, ...(req.dryRun ? {} : { image: SKIPPED }) };
+    return { ref };
   }
   return withSession(req, async (s) => {
     for (const parent of planBuild(s.graph, [id]).filter((p) => p !== id)) await ensureImage(s, parent, { onlyIfMissing: true });
     await ensureImage(s, id, policyOf(s, id));
     if (s.dryRun) return { ref };
     const image = (await s.inspect(ref))?.id;
-    return { ref, ...(image ? { image } : {}) };
+    return { ref, engine: s.engine, ...(image ? { image } : {}) };
   });
 }
 

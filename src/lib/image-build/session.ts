@@ -29,6 +29,8 @@ export interface BuildSettings {
   sharedRegistry?: string;
   /** Where the per-image record goes (the Nx output of its task). */
   recordPath: (image: ImageDef) => string;
+  /** Told of every image this session left current at its reference (not in a dry run). */
+  onEnsured?: (image: ImageDef, imageId: string, engine: string) => void;
   print: (line: string) => void;
 }
 
