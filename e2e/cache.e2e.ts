@@ -322,3 +322,60 @@ function saveBusybox(): string {
   }
   return busyboxArchive;
 }
+
+describe('the cache on Nx plugin hooks only', () => {
+  before(() => ensureEngine());
+  after(() => removeImages(IMAGES.map((i) => ref(i))));
+
+  it('the first run after a build replays every docker-build task: no docker build, no container, no deprecation notice', () => {
+    const ws = workspace();
+    try {
+      const first = nxOk(ws, ['run-many', '-t', 'docker-build']);
+      assert.doesNotMatch(first, /custom hasher|deprecated/i);
+      spy.reset();
+      const from = since();
+      const again = nxOk(ws, ['run-many', '-t', 'docker-build']);
+      const [, replayed, all] = /from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(again) ?? [];
+      assert.ok(all !== undefined && Number(all) >= IMAGES.length, again);
+      assert.equal(replayed, all, 'every task replayed');
+      assert.doesNotMatch(again, /custom hasher|deprecated/i);
+      assert.equal(spy.calls().filter(isBuild).length, 0, 'no docker build');
+      const until = (Date.now() / 1000 + 1).toFixed(3);
+      assert.equal(docker(['events', '--since', from, '--until', until, '--filter', 'type=container', '--format', '{{.Action}}']), '', 'no container');
+      for (const image of IMAGES) assert.ok(imageIdOf(ref(image)), `${image} is there`);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('commands that build no image run no docker process and send the engine nothing', async () => {
+    const ws = createWorkspace(
+      {
+        ...files(),
+        'libs/util/project.json': JSON.stringify({ name: 'util', targets: { test: { executor: 'nx:run-commands', options: { command: 'echo util-tests-ok' } } } }),
+      },
+      { plugins: [{ plugin: '@dockconv/nx', options: { tag: TAG } }] },
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'dockconv-quiet-'));
+    const counter = loggingDocker();
+    const proxy = await countingProxy(engineSocket(), join(dir, 'proxy.sock'));
+    const env = { DOCKCONV_DOCKER: counter.path, DOCKER_HOST: proxy.host };
+    try {
+      for (const args of [['show', 'projects'], ['graph', `--file=${join(dir, 'graph.json')}`], ['run', 'util:test'], ['run', 'util:test', '--skip-nx-cache']]) {
+        const result = await nxAsync(ws, [...args, '--output-style=static'], env);
+        assert.equal(result.status, 0, result.output);
+        if (args[1] === 'util:test') assert.match(result.output, /util-tests-ok/);
+        assert.deepEqual(counter.calls(), [], `nx ${args.join(' ')}: no docker process`);
+        assert.equal(proxy.requests().length, 0, `nx ${args.join(' ')}: no Engine API request`);
+      }
+      // The same workspace does ask the engine once it builds: the counters can see it.
+      const build = await nxAsync(ws, ['run', 'shop:docker-build-base', '--output-style=static'], env);
+      assert.equal(build.status, 0, build.output);
+      assert.ok(counter.calls().length + proxy.requests().length > 0);
+    } finally {
+      await proxy.close();
+      ws.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
