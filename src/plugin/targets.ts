@@ -76,7 +76,7 @@ function aggregateBuildTarget(project: DockerProject, nodes: ImageNode[], inputs
     // requested image does not need; the hash includes the forwarded value, so a skip is never
     // mistaken for a build in the cache.
     dependsOn: nodes.map((n) => ({ target: imageBuildTarget(options, n.image.type), params: 'forward' as const })),
-    // Cached on everything its images' tasks hash (their files, image presence, records), so a
+    // Cached on everything its images' tasks hash (their files and image states), so a
     // re-run with nothing changed forks no process for it either, and a hit still implies every
     // image is there and current, even under --exclude-task-dependencies.
     cache: true,
