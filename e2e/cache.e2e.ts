@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtRefs, isBuild, loggingDocker } from './helpers/docker-log';
@@ -325,7 +325,7 @@ function saveBusybox(): string {
 
 describe('the cache on Nx plugin hooks only', () => {
   before(() => ensureEngine());
-  after(() => removeImages(IMAGES.map((i) => ref(i))));
+  after(() => removeImages([...IMAGES, 'ctx-base'].map((i) => ref(i))));
 
   it('the first run after a build replays every docker-build task: no docker build, no container, no deprecation notice', () => {
     const ws = workspace();
@@ -353,6 +353,11 @@ describe('the cache on Nx plugin hooks only', () => {
       {
         ...files(),
         'libs/util/project.json': JSON.stringify({ name: 'util', targets: { test: { executor: 'nx:run-commands', options: { command: 'echo util-tests-ok' } } } }),
+        // A context Nx itself never reads (it hashes every file it sees): only a build can touch it.
+        'libs/ctx/project.json': projectJson('ctx'),
+        'libs/ctx/docker/base/Dockerfile': 'FROM dockconv-busybox:latest\nCOPY hidden/ /hidden/\n',
+        'libs/ctx/hidden/data.txt': 'hidden\n',
+        '.nxignore': 'libs/ctx/hidden/\n',
       },
       { plugins: [{ plugin: '@dockconv/nx', options: { tag: TAG } }] },
     );
@@ -360,6 +365,10 @@ describe('the cache on Nx plugin hooks only', () => {
     const counter = loggingDocker();
     const proxy = await countingProxy(engineSocket(), join(dir, 'proxy.sock'));
     const env = { DOCKCONV_DOCKER: counter.path, DOCKER_HOST: proxy.host };
+    // Reading a file sets its access time when that is older than its modification (relatime).
+    const context = join(ws.root, 'libs/ctx/hidden/data.txt');
+    const listed = () => statSync(context).atimeMs > Date.parse('2001-01-01');
+    utimesSync(context, new Date('2000-01-01'), new Date());
     try {
       for (const args of [['show', 'projects'], ['graph', `--file=${join(dir, 'graph.json')}`], ['run', 'util:test'], ['run', 'util:test', '--skip-nx-cache']]) {
         const result = await nxAsync(ws, [...args, '--output-style=static'], env);
@@ -367,11 +376,13 @@ describe('the cache on Nx plugin hooks only', () => {
         if (args[1] === 'util:test') assert.match(result.output, /util-tests-ok/);
         assert.deepEqual(counter.calls(), [], `nx ${args.join(' ')}: no docker process`);
         assert.equal(proxy.requests().length, 0, `nx ${args.join(' ')}: no Engine API request`);
+        assert.ok(!listed(), `nx ${args.join(' ')}: no build context read`);
       }
-      // The same workspace does ask the engine once it builds: the counters can see it.
-      const build = await nxAsync(ws, ['run', 'shop:docker-build-base', '--output-style=static'], env);
+      // The same workspace does ask the engine and read the context once it builds: the checks can see it.
+      const build = await nxAsync(ws, ['run', 'ctx:docker-build', '--output-style=static'], env);
       assert.equal(build.status, 0, build.output);
-      assert.ok(counter.calls().length + proxy.requests().length > 0);
+      assert.ok(counter.calls().length > 0 && proxy.requests().length > 0);
+      assert.ok(listed(), 'a build reads its context');
     } finally {
       await proxy.close();
       ws.remove();
