@@ -3,12 +3,12 @@
  * image graph across them. Plugin, executors and generators all start here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { DockconvError } from './errors';
-import { buildImageGraph, cycleError, findCycle, misnamedParents, readDockerfiles, type ImageGraph } from './graph';
-import type { DockerfileInfo } from './dockerfile';
+import { buildImageGraph, cycleError, findCycle, imageId, misnamedParents, readDockerfiles, type ImageGraph } from './graph';
+import { externalImages, type DockerfileInfo } from './dockerfile';
 import { RUN_CONFIG_FILES } from './run-config';
-import { DOCKER_DIR, listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
+import { buildableImages, DOCKER_DIR, listImageTypes, namingBuildArgs, readDockerProject, type DockerProject, type NamingOptions } from './project';
 
 export interface ProjectLocation {
   name: string;
@@ -38,8 +38,7 @@ export function loadWorkspaceImages(
     try {
       return [body()];
     } catch (err) {
-      if (!(err instanceof DockconvError)) throw err;
-      broken.set(name, err);
+      broken.set(name, asDockconvError(err, workspaceRoot));
       return [];
     }
   };
@@ -48,6 +47,9 @@ export function loadWorkspaceImages(
     .flatMap((p) => isolated(p.name, () => readDockerProject(workspaceRoot, p, naming)));
   const dockerfiles = new Map<string, DockerfileInfo>();
   projects = projects.filter((p) => isolated(p.name, () => readDockerfiles(workspaceRoot, [p]).forEach((info, id) => dockerfiles.set(id, info))).length);
+  // Resolving every FROM (an ARG without default resolves to nothing) is the graph's one step
+  // that can fail per image: done here first, a project whose FROMs do not resolve stays out.
+  projects = projects.filter((p) => isolated(p.name, () => resolvableFroms(p, dockerfiles)).length);
   let graph = buildImageGraph(projects, dockerfiles);
   for (const [name, problem] of misnamedParents(projects, graph)) broken.set(name, problem);
   projects = projects.filter((p) => !broken.has(p.name));
@@ -63,6 +65,24 @@ export function loadWorkspaceImages(
   return { workspaceRoot, projects: new Map(projects.map((p) => [p.name, p])), graph, broken };
 }
 
+function resolvableFroms(project: DockerProject, dockerfiles: ReadonlyMap<string, DockerfileInfo>): void {
+  for (const image of buildableImages(project)) {
+    const info = dockerfiles.get(imageId(project.name, image.type));
+    if (info) externalImages(info, namingBuildArgs(project, image));
+  }
+}
+
+/**
+ * A fault reading one project (an unreadable file, a parser's own exception) as the project's
+ * reason, so that it breaks that project only; the file is named when the fault has one.
+ */
+function asDockconvError(err: unknown, workspaceRoot: string): DockconvError {
+  if (err instanceof DockconvError) return err;
+  const path = err instanceof Error && 'path' in err && typeof err.path === 'string' ? err.path : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DockconvError(message, path ? { file: relative(workspaceRoot, path) } : {});
+}
+
 /** The project's docker/ tree, or the reason it cannot be used. */
 export function usableProject(workspace: WorkspaceImages, name: string): DockerProject | undefined {
   const problem = workspace.broken.get(name);
@@ -76,7 +96,12 @@ export function usableProject(workspace: WorkspaceImages, name: string): DockerP
 export function hasDockerTree(workspaceRoot: string, root: string): boolean {
   const rootAbs = join(workspaceRoot, root);
   if (!existsSync(join(rootAbs, DOCKER_DIR))) return false;
-  return listImageTypes(rootAbs).length > 0 || RUN_CONFIG_FILES.some((f) => existsSync(join(rootAbs, f)));
+  try {
+    return listImageTypes(rootAbs).length > 0 || RUN_CONFIG_FILES.some((f) => existsSync(join(rootAbs, f)));
+  } catch {
+    // An unreadable docker/ folder still makes a Docker project: reading it then names the fault.
+    return true;
+  }
 }
 
 /**
