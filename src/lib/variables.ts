@@ -35,7 +35,7 @@ export type Replacements = Partial<Record<ReplacementName, string>>;
 
 /**
  * A shell word after quote removal: `literal[i]` is set for characters that were single-quoted
- * or backslash-escaped, which nothing expands.
+ * or backslash-escaped, where `$` is the container's (a `{name}` is replaced there all the same).
  */
 export interface Word {
   text: string;
