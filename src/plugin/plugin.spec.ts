@@ -50,7 +50,7 @@ async function graphOf(files: Record<string, string>, prepare: (root: string) =>
     }
     const depsContext: CreateDependenciesContext = {
       externalNodes: {},
-      projects: Object.fromEntries(['p', 'q', 'r'].map((name) => [name, { ...projects[name], root: name }])),
+      projects: Object.fromEntries(Object.keys(projects).map((name) => [name, { ...projects[name], root: name }])),
       nxJsonConfiguration,
       fileMap: { projectFileMap: {}, nonProjectFiles: [] },
       filesToProcess: { projectFileMap: {}, nonProjectFiles: [] },
@@ -94,6 +94,25 @@ describe('one broken project never fails the project graph', () => {
         assert.ok(shown.includes(message), `${shown}\n  lacks: ${message}`);
       }
       assert.match(description(projects['q']?.targets?.['docker-build']), /^Build the Docker images of q: q-base:/);
+      assert.match(description(projects['r']?.targets?.['docker-build']), /^Build the Docker images of r: r-app:/);
+      assert.deepEqual(edges, [{ source: 'r', target: 'q' }]);
+    });
+  }
+});
+
+describe('a project deriving from a broken one', () => {
+  const cases: [string, Record<string, string>, string][] = [
+    ['broken by its FROM', { 'p/docker/base/Dockerfile': 'ARG IMG\nFROM ${IMG}\n' }, "p/docker/base/Dockerfile:2: FROM '${IMG}' resolves to nothing"],
+    ['broken by a run.cfg that does not parse', { 'p/docker/base/Dockerfile': 'FROM scratch\n', 'p/docker/run.cfg': '[base]\nnot a key\n' }, 'p/docker/run.cfg:2: cannot read'],
+  ];
+  for (const [label, files, cause] of cases) {
+    it(`${label}: says it cannot build for that reason, at its FROM line; the others build`, async () => {
+      const derived = { 's/project.json': '{"name":"s"}', 's/docker/app/Dockerfile': '# derived\nARG TAG\nFROM p-base:${TAG}\n' };
+      const { projects, edges } = await graphOf({ ...files, ...derived });
+      assert.deepEqual(Object.keys(projects).sort(), ['p', 'q', 'r', 's']);
+      const shown = description(projects['s']?.targets?.['docker-build']);
+      assert.ok(shown.startsWith("Cannot build s's Docker images: s/docker/app/Dockerfile:3: FROM p-base:"), shown);
+      assert.ok(shown.includes(`: project p cannot be used: `) && shown.includes(cause), shown);
       assert.match(description(projects['r']?.targets?.['docker-build']), /^Build the Docker images of r: r-app:/);
       assert.deepEqual(edges, [{ source: 'r', target: 'q' }]);
     });
