@@ -39,13 +39,13 @@ describe('security: nothing from the environment or run.cfg becomes shell syntax
   before(() => ensureEngine());
   after(() => rmSync(CANARY, { force: true }));
 
-  it('pre/post_build_script: $VAR reaches sh as $VAR, its value in the environment; {name} values are quoted', withWorkspace({
+  it('pre/post_build_script: $VAR reaches sh as $VAR, its value in the environment; {name} values are quoted, in single quotes too', withWorkspace({
     'apps/p/project.json': projectJson('p'),
     'apps/p/docker/base/Dockerfile': BASE,
     'apps/p/docker/run.cfg': [
       '[base]',
       `pre_build_script = printf '%%s\\n' "$REL" > pre.out`,
-      `post_build_script = printf '%%s|' $REL {project_root} "{image}" > post.out; echo '{user}' >> post.out`,
+      `post_build_script = printf '%%s|' $REL {project_root} "{image}" > post.out; echo '{project} {{user}}' >> post.out`,
       '',
     ].join('\n'),
   }, ['p-base'], (ws) => {
@@ -54,21 +54,21 @@ describe('security: nothing from the environment or run.cfg becomes shell syntax
     const out = output(result);
     assert.equal(result.status, 0, out);
     assert.equal(ws.read('apps/p/pre.out'), `${rel}\n`);
-    assert.equal(ws.read('apps/p/post.out'), `a|$(touch|${CANARY}-x)|\`touch|${CANARY}-y\`|b|${join(ws.root, 'apps/p')}|p-base|{user}\n`);
+    assert.equal(ws.read('apps/p/post.out'), `a|$(touch|${CANARY}-x)|\`touch|${CANARY}-y\`|b|${join(ws.root, 'apps/p')}|p-base|p {user}\n`);
     assert.ok(!existsSync(`${CANARY}-x`) && !existsSync(`${CANARY}-y`), 'no command substitution ran on the host');
     assert.match(out, /\$ sh -c 'printf '\\''%s\\n'\\'' "\$REL" > pre\.out'/, 'the printed script shows $REL, not its value');
     assert.ok(!out.includes(`touch ${CANARY}-x`), 'the value is never printed');
   }));
 
-  it('build_args: quotes are removed as a shell would; single quotes keep $VAR literal (read back from the image)', withWorkspace({
+  it('build_args: quotes are removed as a shell would; single quotes keep $VAR literal, not {name} (read back from the image)', withWorkspace({
     'apps/p/project.json': projectJson('p'),
     'apps/p/docker/base/Dockerfile': 'FROM dockconv-busybox:latest\nARG GREETING\nARG LITERAL\nARG FROM_HOST\nRUN printf "%s|%s|%s" "$GREETING" "$LITERAL" "$FROM_HOST" > /args.txt\n',
-    'apps/p/docker/run.cfg': `[base]\nbuild_args = --build-arg GREETING="hello world" --build-arg LITERAL='$HOME {user}' --build-arg "FROM_HOST=$REL"\n`,
+    'apps/p/docker/run.cfg': `[base]\nbuild_args = --build-arg GREETING="hello world" --build-arg LITERAL='$HOME {project} {{user}}' --build-arg "FROM_HOST=$REL"\n`,
   }, ['p-base'], (ws) => {
     const rel = `x $(touch ${CANARY}-x) "q"`;
     const result = nx(ws, ['run', 'p:docker-build'], { REL: rel });
     assert.equal(result.status, 0, output(result));
-    assert.equal(docker(['run', '--rm', ref('p-base'), 'cat', '/args.txt']), `hello world|$HOME {user}|${rel}`);
+    assert.equal(docker(['run', '--rm', ref('p-base'), 'cat', '/args.txt']), `hello world|$HOME p {user}|${rel}`);
     assert.ok(!existsSync(`${CANARY}-x`));
   }));
 
@@ -97,14 +97,14 @@ describe('security: nothing from the environment or run.cfg becomes shell syntax
   }));
 });
 
-describe('braces: a known {name} is replaced, other braces are the user\'s; volumes read as Python str.format', () => {
+describe('braces: a known {name} is replaced wherever it stands, an unknown one is an error, other braces are the user\'s', () => {
   before(() => ensureEngine());
   const files = {
     'apps/p/project.json': projectJson('p'),
     'apps/p/docker/base/Dockerfile': BASE,
     'apps/p/docker/run.cfg': [
       '[base]',
-      `cmd = sh -c 'echo "\${HOSTNAME:-none}|$JSON|{user}|{nope}"'`,
+      `cmd = sh -c 'echo "\${HOSTNAME:-none}|$JSON|{project}|{{nope}}"'`,
       'environment = -e JSON={"a":1}',
       'volumes = -v {project_root}:/src:ro',
       '',
@@ -114,27 +114,39 @@ describe('braces: a known {name} is replaced, other braces are the user\'s; volu
       'prefix = false',
       'volumes = -v {usr}:/x',
       '',
+      '[ext2]',
+      'name = dockconv-busybox',
+      'tag = latest',
+      'prefix = false',
+      'environment = -e WHO={nosuch}',
+      '',
     ].join('\n'),
   };
 
-  it('awk, ${VAR:-default} in single quotes, JSON in -e and a dict in python -c run as written', withWorkspace(files, ['p-base'], (ws) => {
+  it('{name} in single quotes is replaced, {{ }} are braces; awk, ${VAR:-default} in single quotes, JSON in -e run as written', withWorkspace(files, ['p-base'], (ws) => {
     assert.equal(nx(ws, ['run', 'p:docker-build']).status, 0);
     const result = nx(ws, ['run', 'p:docker-run:base']);
     const out = output(result);
     assert.equal(result.status, 0, out);
-    assert.match(out, /\n[0-9a-f]{12}\|\{a:1\}\|\{user\}\|\{nope\}\n/, 'the container expanded HOSTNAME; braces stayed as written');
+    assert.match(out, /\n[0-9a-f]{12}\|\{a:1\}\|p\|\{nope\}\n/, 'the container expanded HOSTNAME; {project} was replaced inside single quotes');
     const awk = nx(ws, ['run', 'p:docker-run:base', `--command=awk 'BEGIN {print "awk-" 6*7}'`]);
     assert.equal(awk.status, 0, output(awk));
     assert.match(output(awk), /\nawk-42\n/);
     assert.doesNotMatch(out + output(awk), /\$\$|unbalanced/);
   }));
 
-  it('in volumes an unknown {name} is one error with file, line and the near miss', withWorkspace(files, [], (ws) => {
-    const result = nx(ws, ['run', 'p:docker-run:ext', '--dryRun']);
-    assert.notEqual(result.status, 0);
-    const errors = errorLines(output(result));
-    assert.equal(errors.length, 1, output(result));
-    assert.ok(errors[0]?.trim().endsWith(`apps/p/docker/run.cfg:10: unknown replacement variable {usr} in '{usr}:/x' (did you mean {user}?)`), errors[0]);
+  it('an unknown {name} is one error with file, line, the near miss and how to write braces', withWorkspace(files, [], (ws) => {
+    const cases: [string, string][] = [
+      ['ext', `apps/p/docker/run.cfg:10: unknown replacement variable {usr} in '{usr}:/x' (did you mean {user}?; {{ and }} give literal braces: {{usr}})`],
+      ['ext2', `apps/p/docker/run.cfg:16: unknown replacement variable {nosuch} in 'WHO={nosuch}' (known: {user} {project} {project_root} {root} {workspace_root} {home} {workdir} {cwd} {image} {tag}; {{ and }} give literal braces: {{nosuch}})`],
+    ];
+    for (const [image, message] of cases) {
+      const result = nx(ws, ['run', `p:docker-run:${image}`]);
+      assert.notEqual(result.status, 0);
+      const errors = errorLines(output(result));
+      assert.equal(errors.length, 1, output(result));
+      assert.ok(errors[0]?.trim().endsWith(message), errors[0]);
+    }
   }));
 });
 
@@ -156,6 +168,8 @@ describe('one broken project never blocks the workspace', () => {
     ['a FROM naming an image another project does not have (no registry is asked)', {
       'apps/bad/docker/job/Dockerfile': 'ARG TAG\nFROM good-ghost:${TAG}\n',
     }, /apps\/bad\/docker\/job\/Dockerfile:2: FROM good-ghost:[^:]+: project good has no image 'ghost' \(its images: base\)/],
+    ['an ARG without default in FROM', { 'apps/bad/docker/base/Dockerfile': 'ARG IMG\nFROM ${IMG}\n' }, /apps\/bad\/docker\/base\/Dockerfile:2: FROM '\$\{IMG\}' resolves to nothing/],
+    ['a run.cfg that cannot be read (a folder)', { 'apps/bad/docker/base/Dockerfile': BASE, 'apps/bad/docker/run.cfg/README': 'not a file\n' }, /apps\/bad\/docker\/run\.cfg: cannot read the file: EISDIR/],
   ];
   for (const [label, broken, message] of cases) {
     it(label, withWorkspace({ ...healthy, 'apps/bad/project.json': projectJson('bad'), ...broken }, ['good-base'], (ws) => {

@@ -36,7 +36,13 @@ TRICKY = a; rm -rf /tmp/x $(touch ${CANARY}) \`id\`
 ports = -p 127.0.0.1:\${E2E_PORT}:8080
 
 [run_image]
-synthetic_images = shell, broken
+synthetic_images = shell, broken, cat
+
+[cat]
+name = dev
+volumes = -v {project_root}/data:'{workdir}/data':ro
+env = dev_env
+cmd = sh -c 'echo "W={workdir} S=$FROM_SECTION"; cat {workdir}/data/file.txt'
 
 [broken]
 name = dev
@@ -240,6 +246,15 @@ describe('docker-run in a real Nx workspace', () => {
     assert.ok(!existsSync(CANARY), 'nothing was run by a shell on the host');
   });
 
+  it("a {name} inside single quotes reaches the container replaced, from run.cfg and from --command", () => {
+    const fromCfg = nxRun(ws, ['p:docker-run:cat']);
+    assert.equal(fromCfg.status, 0, output(fromCfg));
+    assert.match(output(fromCfg), /\nW=\/srv\/app S=section value\nproject file seen through the bind mount\n/);
+    const fromOption = nxRun(ws, ['p:docker-run:dev', "--command=sh -c 'cat {workdir}/data/file.txt; echo \"{{workdir}}\"'"]);
+    assert.equal(fromOption.status, 0, output(fromOption));
+    assert.match(output(fromOption), /\nproject file seen through the bind mount\n\{workdir\}\n/);
+  });
+
   it('a synthetic image runs the image it names with its own configuration', () => {
     const result = nxRun(ws, ['p:docker-run:shell']);
     assert.equal(result.status, 0, output(result));
@@ -267,7 +282,7 @@ describe('docker-run in a real Nx workspace', () => {
   it('an unknown image is one clear error', () => {
     const result = nxRun(ws, ['p:docker-run', '--image=nope']);
     assert.notEqual(result.status, 0);
-    assert.match(output(result), /unknown image 'nope' in project p \(images: base, dev, web, busybox, shell, broken\)/);
+    assert.match(output(result), /unknown image 'nope' in project p \(images: base, dev, web, busybox, shell, broken, cat\)/);
   });
 
   it('a flag in the wrong run.cfg key is an error with file and line; a misspelt option flag gets a suggestion', () => {

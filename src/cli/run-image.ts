@@ -22,10 +22,12 @@ positional arguments:
 
 options:
   -h, --help            show this help message and exit
-  -a ARGS, --args ARGS  more docker run flags
+  -a ARGS, --args ARGS  more docker run flags ({name} replaced as in run.cfg)
   -k, --keep            keep the container: run it detached, without --rm
   -c COMMAND, --command COMMAND
-                        the command instead of the section's cmd
+                        the command instead of the section's cmd; a known {name} ({workdir}, {user}, …)
+                        is replaced also inside single quotes, an unknown {identifier} is an error,
+                        {{ and }} are literal braces, any other brace goes through as written
   -n NETWORK, --network NETWORK
                         the network instead of the section's network
   -g, --use-gpu         give the container the GPUs

@@ -25,6 +25,14 @@ describe('synthetic images, named as dockerutils named them', () => {
     assert.match(project.runConfig.warnings.map((w) => w.message).join('\n'), /synthetic image 'test' has no \[test\] section: it runs p-test:alice/);
   });
 
+  it('every warning names the line it comes from: synthetic_images for a missing section', () => {
+    const cfg = '[run_image]\n\nsynthetic_images = ghost\n[dev]\nprefx = false\nprefix = no\ntag = bad tag!\n[devv]\ncmd = x\n';
+    const project = projectWith(cfg, ['dev']);
+    const shown = project.runConfig.warnings.map((w) => `${w.line ?? '?'}: ${w.message}`).sort();
+    assert.deepEqual(shown.map((w) => w.replace(/:.*/, '')), ['3', '5', '6', '7', '8'], shown.join('\n'));
+    assert.ok(shown.some((w) => w.startsWith("3: synthetic image 'ghost' has no [ghost] section")), shown.join('\n'));
+  });
+
   it('a configuration-only image listed in synthetic_images runs the image it names', () => {
     const project = projectWith('[run_image]\nsynthetic_images = nb\n[nb]\nname = jupyter/scipy-notebook\ntag = latest\nprefix = false\n');
     const nb = findRunnableImage(project, 'nb');

@@ -82,8 +82,8 @@ export function readDockerProject(workspaceRoot: string, project: { name: string
   const built = types.flatMap((type) => reader.define(type, 'build', !syntheticNames.has(type)));
   const configOnly = [...kinds].filter(([, kind]) => kind === 'config-only').flatMap(([name]) => reader.define(name, 'config-only', true));
   const runOnly: ImageDef[] = [];
-  for (const { name } of synthetic) {
-    const [def] = reader.define(name, 'synthetic', true, [...built, ...configOnly]);
+  for (const { name, line } of synthetic) {
+    const [def] = reader.define(name, 'synthetic', true, [...built, ...configOnly], line);
     const image = built.find((i) => i.type === name);
     if (def && image) image.runAs = def;
     else if (def) runOnly.push(def);
@@ -111,10 +111,11 @@ class ImageReader {
     private readonly naming: NamingOptions,
   ) {}
 
-  define(type: string, kind: ImageKind, namedBySection: boolean, runnable: ImageDef[] = []): ImageDef[] {
+  /** `listedAt`: the line that names a synthetic image, where what it lacks is reported. */
+  define(type: string, kind: ImageKind, namedBySection: boolean, runnable: ImageDef[] = [], listedAt?: number): ImageDef[] {
     try {
       const section = this.runConfig.doc.sections.get(type);
-      if (kind === 'synthetic') return [defineSynthetic(this.project, type, section, runnable, this.runConfig, this.naming)];
+      if (kind === 'synthetic') return [defineSynthetic(this.project, type, section, runnable, this.runConfig, this.naming, listedAt)];
       return [defineImage(this.project, type, kind, section, namedBySection, this.runConfig, this.naming)];
     } catch (err) {
       if (!(err instanceof DockconvError)) throw err;
@@ -197,6 +198,7 @@ function defineSynthetic(
   runnable: ImageDef[],
   runConfig: RunConfig,
   naming: NamingOptions,
+  listedAt?: number,
 ): ImageDef {
   const file = runConfig.file ?? '';
   const target = section?.entries.get('name')?.value;
@@ -208,7 +210,7 @@ function defineSynthetic(
   const runs = runnable.find((i) => i.kind === 'build' && i.name.ref === name.ref);
   if (!section) {
     const built = runs ? `docker/${runs.type}/ builds it` : 'no docker/<image>/ of the project builds it';
-    runConfig.warnings.push({ file, message: `synthetic image '${type}' has no [${type}] section: it runs ${name.ref} (${built})` });
+    runConfig.warnings.push({ file, line: listedAt, message: `synthetic image '${type}' has no [${type}] section: it runs ${name.ref} (${built})` });
   }
   return {
     project: project.name,

@@ -2,12 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { DockconvError } from './errors';
-import { expand, scriptText } from './variables';
+import { escapeUnknownPlaceholders, expand, REPLACEMENT_NAMES, scriptText, unknownPlaceholders } from './variables';
 import { splitWords } from './run/shell-words';
 import { formatCommand } from './shown';
 
 const replacements = { user: 'alice', project: 'demo', workdir: '/app', home: '/home/alice', project_root: '/w/demo' };
 const env = { TOKEN: 's3cret', HOME: '/home/alice', EMPTY: '' };
+
+/** One run.cfg value as the executors read it: split into shell words, each expanded. */
+const words = (text: string, where = {}): string[] => splitWords(text).map((w) => expand(w, replacements, env, where).value);
 
 describe('expand', () => {
   const cases: [string, string, string][] = [
@@ -19,10 +22,14 @@ describe('expand', () => {
     ['${MISSING:-fallback}', 'fallback', 'fallback'],
     ['${MISSING:-{user}}', 'alice', 'alice'],
     ['${TOKEN:-x}', 's3cret', '${TOKEN}'],
-    ['{{literal}} $$5', '{{literal}} $5', '{{literal}} \\$5'],
+    ['{{literal}} $$5', '{literal} $5', '{literal} \\$5'],
+    ['{{user}}', '{user}', '{user}'],
+    ['{{{user}}}', '{alice}', '{alice}'],
     ["awk '{print $1}'", "awk '{print $1}'", "awk '{print \\$1}'"],
-    ['JSON={"a":{"b":1}}', 'JSON={"a":{"b":1}}', 'JSON={\\"a\\":{\\"b\\":1}}'],
-    ['{nope} {usr} a{b }', '{nope} {usr} a{b }', '{nope} {usr} a{b }'],
+    ['JSON={"a":1}', 'JSON={"a":1}', 'JSON={\\"a\\":1}'],
+    ['JSON={"a":{"b":1}}}', 'JSON={"a":{"b":1}}', 'JSON={\\"a\\":{\\"b\\":1}}'],
+    ["print({'a': 1})", "print({'a': 1})", "print({'a': 1})"],
+    ['a{b } {a,b} {} {-x}', 'a{b } {a,b} {} {-x}', 'a{b } {a,b} {} {-x}'],
     ['cost: 5$', 'cost: 5$', 'cost: 5\\$'],
     ['say "hi"', 'say "hi"', 'say \\"hi\\"'],
     ['$EMPTY', '', '${EMPTY}'],
@@ -31,20 +38,34 @@ describe('expand', () => {
     it(JSON.stringify(input), () => assert.deepEqual(expand(input, replacements, env), { value, shown }));
   }
 
-  it('in volumes, names an unknown {variable} with file and line, and the near miss', () => {
+  it('replaces a known {name} inside single quotes, double quotes and bare', () => {
+    assert.deepEqual(words(`sh -c 'echo "G=$GREETING"; cat {workdir}/src/hello.txt'`), ['sh', '-c', 'echo "G=$GREETING"; cat /app/src/hello.txt']);
+    assert.deepEqual(words(`"{user} at {workdir}" {user}`), ['alice at /app', 'alice']);
+    assert.deepEqual(words(`-v {project_root}:'{workdir}'`), ['-v', '/w/demo:/app']);
+  });
+  it('names an unknown {identifier} with file and line, the near miss and how to write braces', () => {
     assert.throws(
-      () => expand('{usr}:/x', replacements, env, { file: 'docker/run.cfg', line: 4 }, 'volumes'),
-      (e: unknown) => e instanceof DockconvError && e.describe() === "docker/run.cfg:4: unknown replacement variable {usr} in '{usr}:/x' (did you mean {user}?)",
+      () => words('-e WHO={usr}', { file: 'docker/run.cfg', line: 4 }),
+      (e: unknown) =>
+        e instanceof DockconvError &&
+        e.describe() === "docker/run.cfg:4: unknown replacement variable {usr} in 'WHO={usr}' (did you mean {user}?; {{ and }} give literal braces: {{usr}})",
     );
+    assert.throws(() => words(`sh -c 'echo {nosuch}'`, { file: 'f', line: 2 }), (e: DockconvError) => e.line === 2 && /\{nosuch\}.*known: \{user\}/.test(e.describe()));
+    assert.throws(() => words('{Workdir}'), (e: DockconvError) => e.describe().includes('did you mean {workdir}?'));
+    assert.throws(() => words('{0}'), /unknown replacement variable \{0\}/);
   });
-  it('in volumes, {{ and }} are braces and a lone brace is an error', () => {
-    assert.equal(expand('/a{{b}}:{workdir}', replacements, env, {}, 'volumes').value, '/a{b}:/app');
-    assert.throws(() => expand('a{b', replacements, env, {}, 'volumes'), (e: DockconvError) => e.describe() === "unbalanced '{' in 'a{b' (write {{ for a literal brace in volumes)");
-    assert.throws(() => expand('a}b', replacements, env, {}, 'volumes'), /unbalanced '\}'/);
+  it('gives literal braces for {{ and }}, quoted or not', () => {
+    assert.deepEqual(words(`'{{x}}' {{x}} "{{user}}"`), ['{x}', '{x}', '{user}']);
   });
-  it('replaces nothing inside single quotes, in volumes too', () => {
-    const [word] = splitWords(`'{user} $TOKEN {nope}'{user}`);
-    assert.equal(expand(word ?? '', replacements, env, {}, 'volumes').value, '{user} $TOKEN {nope}alice');
+  it('leaves awk, python and JSON braces as written, quoted or not', () => {
+    assert.deepEqual(words(`awk '{print $1}' "{ print }"`), ['awk', '{print $1}', '{ print }']);
+    assert.deepEqual(words(`python -c "print({'a': 1})"`), ['python', '-c', "print({'a': 1})"]);
+    assert.deepEqual(words(`-e JSON={"a":1}`), ['-e', 'JSON={a:1}']);
+    assert.deepEqual(words(`-e 'JSON={"a":1}'`), ['-e', 'JSON={"a":1}']);
+  });
+  it('keeps $VAR and ${VAR} literal inside single quotes and expands them elsewhere', () => {
+    const quoted = '$TOKEN ${TOKEN} ${HOSTNAME:-none} $${TOKEN}';
+    assert.deepEqual(words(`'${quoted}' "$TOKEN" $TOKEN`), [quoted, 's3cret', 's3cret']);
   });
   it('a ${…} form it does not expand is an error unless single-quoted', () => {
     assert.throws(() => expand('${TOKEN-x}', replacements, env), /'\$\{TOKEN-x\}' is not a form expanded here/);
@@ -54,8 +75,36 @@ describe('expand', () => {
   it('names a known variable that has no value in this context', () => {
     assert.throws(() => expand('{tag}', replacements, env), /\{tag\} has no value here/);
   });
-  it('names an unset $VAR', () => {
-    assert.throws(() => expand('-e A=$NOPE_NOT_SET', replacements, env), /\$NOPE_NOT_SET is not set/);
+  it('names an unset $VAR, with file and line', () => {
+    assert.throws(() => expand('-e A=$NOPE_NOT_SET', replacements, env, { file: 'f', line: 3 }), (e: DockconvError) => e.describe().startsWith('f:3: environment variable $NOPE_NOT_SET is not set'));
+  });
+});
+
+describe('unknownPlaceholders and escapeUnknownPlaceholders', () => {
+  const table: [string, string[], string][] = [
+    ['-e WHO={nosuch}', ['nosuch'], '-e WHO={{nosuch}}'],
+    ["sh -c 'cat {workdir}/{file}'", ['file'], "sh -c 'cat {workdir}/{{file}}'"],
+    ['{{already}} {user} ${HOME} ${x:-y}', [], '{{already}} {user} ${HOME} ${x:-y}'],
+    ['$${x}', ['x'], '$${{x}}'],
+    [`awk '{print $1}' {"a":1} {a,b} {}`, [], `awk '{print $1}' {"a":1} {a,b} {}`],
+    ['{a}{b_2}', ['a', 'b_2'], '{{a}}{{b_2}}'],
+  ];
+  for (const [value, names, escaped] of table) {
+    it(JSON.stringify(value), () => {
+      assert.deepEqual(unknownPlaceholders(value), names);
+      assert.equal(escapeUnknownPlaceholders(value), escaped);
+      assert.equal(escapeUnknownPlaceholders(escaped), escaped, 'a second pass changes nothing');
+      assert.deepEqual(unknownPlaceholders(escaped), []);
+    });
+  }
+  it('an escaped value expands to the text it was written as', () => {
+    const value = `sh -c 'echo {nosuch} at {workdir}'`;
+    assert.deepEqual(words(escapeUnknownPlaceholders(value)), ['sh', '-c', 'echo {nosuch} at /app']);
+  });
+  it('knows the documented names', () => {
+    for (const name of ['user', 'project', 'project_root', 'workspace_root', 'home', 'workdir', 'cwd', 'image', 'tag']) {
+      assert.ok((REPLACEMENT_NAMES as readonly string[]).includes(name), name);
+    }
   });
 });
 
@@ -84,8 +133,14 @@ describe('scriptText', () => {
     assert.equal(sh('printf "%s|" "$(printf %s {project_root})"'), `${root}|`);
     assert.equal(sh('printf "%s|" `printf %s {user}`'), 'alice|');
   });
-  it('replaces nothing inside single quotes; other braces are the shell\'s', () => {
-    assert.equal(sh(`printf '%s|' '{user}' {nope} "{a,b}"`), '{user}|{nope}|{a,b}|');
+  it('replaces a {name} inside single quotes too, pasted so the quotes still hold', () => {
+    assert.equal(sh(`printf '%s|' 'at {project_root}/x' '{{user}}' "{a,b}" '\${HOME:-h}'`), `at /w/it's $(touch x) "q"/x|{user}|{a,b}|\${HOME:-h}|`);
+  });
+  it('a backslash before a {name} does not keep it from being replaced', () => {
+    assert.equal(sh('printf %s \\{user}'), 'alice');
+  });
+  it('an unknown {identifier} in a script is an error with its line', () => {
+    assert.throws(() => scriptText('echo {nope}', replacements, { file: 'docker/run.cfg', line: 7 }), (e: DockconvError) => e.describe().startsWith('docker/run.cfg:7: unknown replacement variable {nope}'));
   });
 });
 

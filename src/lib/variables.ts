@@ -2,11 +2,12 @@
  * Replacement variables in run.cfg values, build_args and scripts: `{name}` from a fixed set,
  * and environment variables as `$VAR`, `${VAR}` and `${VAR:-default}` (`$$` is a literal `$`).
  *
- * Braces follow what run.cfg files written for the original dockerutils contain. It applied
- * Python's `str.format` to `volumes` only, so there `{{`/`}}` are literal braces and any other
- * `{name}` is an error; everywhere else braces belong to the user's command (`awk '{print $1}'`,
- * `python -c "print({'a': 1})"`, `-e JSON={"a":1}`), so only a known `{name}` is replaced and
- * every other brace is kept as written. Nothing is replaced inside single quotes.
+ * One brace rule for every value (run keys and their `_docked` forms, build_args, scripts, the
+ * command line): `{name}` is this tool's syntax, not the shell's, so a known `{name}` is replaced
+ * wherever it stands, inside single quotes too; an unknown `{identifier}` is an error, since it is
+ * far more often a typo than a brace the container wants; `{{` and `}}` are literal braces; any
+ * other brace (`awk '{print $1}'`, `{"a":1}`, `${VAR}`) is the user's and goes through as written.
+ * `$VAR` follows the shell: literal inside single quotes, the host's value elsewhere.
  *
  * Scripts (`pre_build_script`, `post_build_script`) are the shell's own text: `$VAR` reaches
  * `sh` untouched, the value staying in the script's environment, and a `{name}` value is pasted
@@ -32,12 +33,9 @@ export const REPLACEMENT_NAMES = [
 export type ReplacementName = (typeof REPLACEMENT_NAMES)[number];
 export type Replacements = Partial<Record<ReplacementName, string>>;
 
-/** How braces read: `volumes` is Python's str.format as the original tool applied it. */
-export type BraceRule = 'value' | 'volumes';
-
 /**
  * A shell word after quote removal: `literal[i]` is set for characters that were single-quoted
- * or backslash-escaped, which nothing expands.
+ * or backslash-escaped, where `$` is the container's (a `{name}` is replaced there all the same).
  */
 export interface Word {
   text: string;
@@ -57,7 +55,6 @@ interface Context {
   replacements: Replacements;
   env: NodeJS.ProcessEnv;
   where: Location;
-  braces: BraceRule;
 }
 
 interface Output {
@@ -75,10 +72,9 @@ export function expand(
   replacements: Replacements,
   env: NodeJS.ProcessEnv,
   where: Location = {},
-  braces: BraceRule = 'value',
 ): Shown {
   const word = typeof text === 'string' ? plainWord(text) : text;
-  return expandWord(word, { replacements, env, where, braces });
+  return expandWord(word, { replacements, env, where });
 }
 
 function expandWord(word: Word, ctx: Context): Output {
@@ -96,14 +92,16 @@ function live(word: Word, start: number, length: number): boolean {
 
 function step(word: Word, i: number, out: Output, ctx: Context): number {
   const c = word.text[i] ?? '';
-  if (!live(word, i, 1)) {
-    literal(out, c);
-    return i + 1;
+  const brace = braceAt(word.text, i);
+  if (brace) {
+    literal(out, braceValue(brace, word.text, ctx.replacements, ctx.where));
+    return i + brace.length;
   }
-  if (c === '$') return environment(word, i, out, ctx);
-  if (c === '{' || c === '}') return ctx.braces === 'volumes' ? formatBrace(word, i, out, ctx) : valueBrace(word, i, out, ctx);
-  literal(out, c);
-  return i + 1;
+  if (c === '$' && live(word, i, 1)) return environment(word, i, out, ctx);
+  // A quoted `'${VAR}'` is the container's shell syntax: its brace opens no {name}.
+  const skip = c === '$' && word.text[i + 1] === '{' ? 2 : 1;
+  literal(out, word.text.slice(i, i + skip));
+  return i + skip;
 }
 
 function literal(out: Output, s: string): void {
@@ -111,41 +109,83 @@ function literal(out: Output, s: string): void {
   out.shown += s.replace(/([$`"\\])/g, '\\$1');
 }
 
-const NAMED = /^\{([a-z_]+)\}/;
+/** What a brace at some position of a value is, under the one brace rule. */
+export type BraceToken =
+  | { kind: 'literal'; text: '{' | '}'; length: number }
+  | { kind: 'known'; name: ReplacementName; length: number }
+  | { kind: 'unknown'; name: string; length: number };
 
-/** Outside volumes: a known `{name}` is replaced, any other brace is the user's. */
-function valueBrace(word: Word, i: number, out: Output, ctx: Context): number {
-  const match = NAMED.exec(word.text.slice(i));
+const PLACEHOLDER = /^\{([A-Za-z0-9_]+)\}/;
+
+/**
+ * The brace token at `i`, or undefined when `text[i]` is no brace. Callers skip the brace of
+ * `${` and `$$` themselves: it belongs to the environment variable syntax.
+ */
+export function braceAt(text: string, i: number): BraceToken | undefined {
+  const c = text[i];
+  if (c !== '{' && c !== '}') return undefined;
+  if (text[i + 1] === c) return { kind: 'literal', text: c, length: 2 };
+  const match = c === '{' ? PLACEHOLDER.exec(text.slice(i)) : null;
   const name = match?.[1];
-  if (!match || !name || !isReplacementName(name) || !live(word, i, match[0].length)) {
-    literal(out, word.text[i] ?? '');
-    return i + 1;
-  }
-  literal(out, replacementValue(name, ctx.replacements, ctx.where));
-  return i + match[0].length;
+  if (!match || name === undefined) return { kind: 'literal', text: c, length: 1 };
+  return isReplacementName(name) ? { kind: 'known', name, length: match[0].length } : { kind: 'unknown', name, length: match[0].length };
 }
 
-/** In volumes, Python's str.format: `{{` and `}}` are braces, `{name}` must be known. */
-function formatBrace(word: Word, i: number, out: Output, ctx: Context): number {
-  const c = word.text[i] ?? '';
-  if (word.text[i + 1] === c && live(word, i + 1, 1)) {
-    literal(out, c);
-    return i + 2;
+function braceValue(token: BraceToken, text: string, replacements: Replacements, where: Location): string {
+  if (token.kind === 'literal') return token.text;
+  if (token.kind === 'known') return replacementValue(token.name, replacements, where);
+  throw unknownPlaceholder(token.name, text, where);
+}
+
+function unknownPlaceholder(name: string, text: string, where: Location): DockconvError {
+  const near = closestKey(name, REPLACEMENT_NAMES);
+  const known = near ? `did you mean {${near}}?` : `known: ${REPLACEMENT_NAMES.map((n) => `{${n}}`).join(' ')}`;
+  return new DockconvError(`unknown replacement variable {${name}} in '${text}'`, {
+    ...where,
+    hint: `${known}; {{ and }} give literal braces: {{${name}}}`,
+  });
+}
+
+/**
+ * Each `{identifier}` of `value` that the brace rule would reject, in order. The brace of `${`
+ * is skipped, as expansion skips it; `$$` is a `$` of its own, as outside single quotes.
+ */
+export function unknownPlaceholders(value: string): string[] {
+  const names: string[] = [];
+  scanBraces(value, (token) => {
+    if (token.kind === 'unknown') names.push(token.name);
+    return undefined;
+  });
+  return names;
+}
+
+/**
+ * `value` with every unknown `{identifier}` written `{{identifier}}`, so that it reaches the
+ * container as the literal text it was under a rule that kept unknown braces; everything else,
+ * known `{name}`s and `{{`/`}}` included, stays as it is (so a second pass changes nothing).
+ */
+export function escapeUnknownPlaceholders(value: string): string {
+  return scanBraces(value, (token, text) => (token.kind === 'unknown' ? `{${text}}` : undefined));
+}
+
+/** Rewrites the brace tokens of `value` (`undefined` keeps one as written). */
+function scanBraces(value: string, rewrite: (token: BraceToken, text: string) => string | undefined): string {
+  let out = '';
+  let i = 0;
+  while (i < value.length) {
+    const c = value[i];
+    if (c === '$' && (value[i + 1] === '{' || value[i + 1] === '$')) {
+      out += value.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    const token = braceAt(value, i);
+    const length = token?.length ?? 1;
+    const text = value.slice(i, i + length);
+    out += (token && rewrite(token, text)) ?? text;
+    i += length;
   }
-  const match = /^\{([^{}]*)\}/.exec(word.text.slice(i));
-  if (c === '}' || !match || !live(word, i, match[0].length)) {
-    throw new DockconvError(`unbalanced '${c}' in '${word.text}'`, { ...ctx.where, hint: `write ${c}${c} for a literal brace in volumes` });
-  }
-  const name = match[1] ?? '';
-  if (!isReplacementName(name)) {
-    const near = closestKey(name, REPLACEMENT_NAMES);
-    throw new DockconvError(`unknown replacement variable {${name}} in '${word.text}'`, {
-      ...ctx.where,
-      hint: near ? `did you mean {${near}}?` : `known: ${REPLACEMENT_NAMES.map((n) => `{${n}}`).join(' ')}`,
-    });
-  }
-  literal(out, replacementValue(name, ctx.replacements, ctx.where));
-  return i + match[0].length;
+  return out;
 }
 
 function isReplacementName(name: string): name is ReplacementName {
@@ -198,25 +238,31 @@ function environment(word: Word, i: number, out: Output, ctx: Context): number {
   return i + match[0].length;
 }
 
-type ShellContext = 'plain' | 'double' | 'subst' | 'backtick';
+type ShellContext = 'plain' | 'single' | 'double' | 'subst' | 'backtick';
 
 /**
- * A script with its `{name}`s replaced, everything else as written. The shell's quoting decides
- * how a value is pasted: single-quoted where the shell would split or interpret it, escaped
- * inside double quotes, not at all inside single quotes (nothing is replaced there).
+ * A script with its `{name}`s replaced (the brace rule of every value), everything else as
+ * written. The shell's quoting decides how a value is pasted: single-quoted where the shell would
+ * split or interpret it, escaped inside double quotes, with its own quotes closed and reopened
+ * inside single quotes.
  */
 export function scriptText(text: string, replacements: Replacements, where: Location = {}): string {
   const stack: ShellContext[] = ['plain'];
   let out = '';
   let i = 0;
   while (i < text.length) {
-    const c = text[i] ?? '';
     const top = stack[stack.length - 1] ?? 'plain';
-    const name = NAMED.exec(text.slice(i))?.[1];
-    if (c === '{' && name && isReplacementName(name)) {
-      const value = replacementValue(name, replacements, where);
-      out += top === 'double' ? value.replace(/([$`"\\])/g, '\\$1') : shellQuoted(value);
-      i += name.length + 2;
+    const brace = braceAt(text, i);
+    if (brace) {
+      const value = braceValue(brace, text, replacements, where);
+      out += brace.kind === 'literal' ? value : pasted(value, top);
+      i += brace.length;
+      continue;
+    }
+    // A backslash could only have quoted the brace, which the replacement takes the place of.
+    const escaped = text[i] === '\\' && top !== 'single' && braceAt(text, i + 1)?.kind !== 'literal' && braceAt(text, i + 1) !== undefined;
+    if (escaped) {
+      i += 1;
       continue;
     }
     const used = scriptToken(text, i, stack);
@@ -224,6 +270,12 @@ export function scriptText(text: string, replacements: Replacements, where: Loca
     i += used;
   }
   return out;
+}
+
+function pasted(value: string, context: ShellContext): string {
+  if (context === 'double') return value.replace(/([$`"\\])/g, '\\$1');
+  if (context === 'single') return value.replace(/'/g, `'\\''`);
+  return shellQuoted(value);
 }
 
 /** A word the shell reads back as `value`: as is when nothing in it is special. */
@@ -235,7 +287,14 @@ function shellQuoted(value: string): string {
 function scriptToken(text: string, i: number, stack: ShellContext[]): number {
   const c = text[i] ?? '';
   const top = stack[stack.length - 1] ?? 'plain';
+  if (top === 'single') {
+    if (c === '$' && text[i + 1] === '{') return 2;
+    if (c === "'") stack.pop();
+    return 1;
+  }
   if (c === '\\') return 2;
+  // The brace of `${VAR}` is the shell's; `$$` is its process id, not the start of `${`.
+  if (c === '$' && (text[i + 1] === '{' || text[i + 1] === '$')) return 2;
   if (c === '$' && text[i + 1] === '(') {
     stack.push('subst');
     return 2;
@@ -249,11 +308,8 @@ function scriptToken(text: string, i: number, stack: ShellContext[]): number {
     if (c === '"') stack.pop();
     return 1;
   }
-  if (c === "'") {
-    const end = text.indexOf("'", i + 1);
-    return end < 0 ? text.length - i : end - i + 1;
-  }
-  if (c === '"') stack.push('double');
+  if (c === "'") stack.push('single');
+  else if (c === '"') stack.push('double');
   else if (c === '(' && top === 'subst') stack.push('subst');
   else if (c === ')' && top === 'subst') stack.pop();
   return 1;

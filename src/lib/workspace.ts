@@ -3,12 +3,13 @@
  * image graph across them. Plugin, executors and generators all start here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { DockconvError } from './errors';
-import { buildImageGraph, cycleError, findCycle, misnamedParents, readDockerfiles, type ImageGraph } from './graph';
-import type { DockerfileInfo } from './dockerfile';
+import { buildImageGraph, cycleError, findCycle, imageId, misnamedParents, readDockerfiles, type ImageGraph } from './graph';
+import { externalImages, type DockerfileInfo } from './dockerfile';
+import { parseReference, projectPrefix } from './naming';
 import { RUN_CONFIG_FILES } from './run-config';
-import { DOCKER_DIR, listImageTypes, readDockerProject, type DockerProject, type NamingOptions } from './project';
+import { buildableImages, DOCKER_DIR, listImageTypes, namingBuildArgs, readDockerProject, type DockerProject, type NamingOptions } from './project';
 
 export interface ProjectLocation {
   name: string;
@@ -38,16 +39,18 @@ export function loadWorkspaceImages(
     try {
       return [body()];
     } catch (err) {
-      if (!(err instanceof DockconvError)) throw err;
-      broken.set(name, err);
+      broken.set(name, asDockconvError(err, workspaceRoot));
       return [];
     }
   };
-  let projects = locations
-    .filter((p) => hasDockerTree(workspaceRoot, p.root))
-    .flatMap((p) => isolated(p.name, () => readDockerProject(workspaceRoot, p, naming)));
+  const conforming = locations.filter((p) => hasDockerTree(workspaceRoot, p.root));
+  let projects = conforming.flatMap((p) => isolated(p.name, () => readDockerProject(workspaceRoot, p, naming)));
+  const read = new Map(projects.map((p) => [p.name, p]));
   const dockerfiles = new Map<string, DockerfileInfo>();
   projects = projects.filter((p) => isolated(p.name, () => readDockerfiles(workspaceRoot, [p]).forEach((info, id) => dockerfiles.set(id, info))).length);
+  // Resolving every FROM (an ARG without default resolves to nothing) is the graph's one step
+  // that can fail per image: done here first, a project whose FROMs do not resolve stays out.
+  projects = projects.filter((p) => isolated(p.name, () => resolvableFroms(p, dockerfiles)).length);
   let graph = buildImageGraph(projects, dockerfiles);
   for (const [name, problem] of misnamedParents(projects, graph)) broken.set(name, problem);
   projects = projects.filter((p) => !broken.has(p.name));
@@ -60,7 +63,77 @@ export function loadWorkspaceImages(
     projects = projects.filter((p) => !involved.has(p.name));
     graph = buildImageGraph(projects, dockerfiles);
   }
+  // What derives from a broken project's image cannot build either: it says so, naming the
+  // cause, instead of asking a registry for an image that only this workspace makes.
+  const repositories = brokenRepositories(workspaceRoot, conforming, read, broken);
+  for (let found = dependentsOf(graph, repositories, broken); found.size; found = dependentsOf(graph, repositories, broken)) {
+    for (const [name, problem] of found) broken.set(name, problem);
+    projects = projects.filter((p) => !found.has(p.name));
+    graph = buildImageGraph(projects, dockerfiles);
+  }
   return { workspaceRoot, projects: new Map(projects.map((p) => [p.name, p])), graph, broken };
+}
+
+/**
+ * The repositories each broken project's images would have: as read when its docker/ tree was
+ * readable, else `<project>-<folder>` for each docker/<folder>/Dockerfile.
+ */
+function brokenRepositories(
+  workspaceRoot: string,
+  locations: readonly ProjectLocation[],
+  read: ReadonlyMap<string, DockerProject>,
+  broken: ReadonlyMap<string, DockconvError>,
+): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const { name, root } of locations) {
+    if (!broken.has(name)) continue;
+    const project = read.get(name);
+    let repositories: string[];
+    try {
+      repositories = project ? buildableImages(project).map((i) => i.name.repository) : listImageTypes(join(workspaceRoot, root)).map((t) => `${projectPrefix(name)}-${t}`);
+    } catch {
+      repositories = [];
+    }
+    for (const repository of repositories) owners.set(repository, name);
+  }
+  return owners;
+}
+
+/** Projects (not yet broken) with a FROM naming an image of a broken project, and why. */
+function dependentsOf(graph: ImageGraph, owners: ReadonlyMap<string, string>, broken: ReadonlyMap<string, DockconvError>): Map<string, DockconvError> {
+  const found = new Map<string, DockconvError>();
+  for (const node of graph.values()) {
+    const project = node.image.project;
+    for (const ref of node.external) {
+      const owner = owners.get(parseReference(ref).repository);
+      const cause = owner === undefined ? undefined : broken.get(owner);
+      if (!owner || !cause || found.has(project) || broken.has(project)) continue;
+      const stage = node.dockerfile.stages.find((st) => st.image.includes(parseReference(ref).repository.slice(projectPrefix(owner).length + 1))) ?? node.dockerfile.stages[0];
+      found.set(project, new DockconvError(`FROM ${ref}: project ${owner} cannot be used: ${cause.describe()}`, {
+        file: join(node.image.projectRoot, node.image.dockerfile ?? ''),
+        line: stage?.line,
+      }));
+    }
+  }
+  return found;
+}
+
+function resolvableFroms(project: DockerProject, dockerfiles: ReadonlyMap<string, DockerfileInfo>): void {
+  for (const image of buildableImages(project)) {
+    const info = dockerfiles.get(imageId(project.name, image.type));
+    if (info) externalImages(info, namingBuildArgs(project, image));
+  }
+}
+
+/**
+ * A fault reading one project (an unreadable file, a parser's own exception) as the project's
+ * reason, so that it breaks that project only; the file is named when the fault has one.
+ */
+function asDockconvError(err: unknown, workspaceRoot: string): DockconvError {
+  if (err instanceof DockconvError) return err;
+  const path = err instanceof Error && 'path' in err && typeof err.path === 'string' ? err.path : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DockconvError(message, path ? { file: relative(workspaceRoot, path) } : {});
 }
 
 /** The project's docker/ tree, or the reason it cannot be used. */
@@ -76,7 +149,12 @@ export function usableProject(workspace: WorkspaceImages, name: string): DockerP
 export function hasDockerTree(workspaceRoot: string, root: string): boolean {
   const rootAbs = join(workspaceRoot, root);
   if (!existsSync(join(rootAbs, DOCKER_DIR))) return false;
-  return listImageTypes(rootAbs).length > 0 || RUN_CONFIG_FILES.some((f) => existsSync(join(rootAbs, f)));
+  try {
+    return listImageTypes(rootAbs).length > 0 || RUN_CONFIG_FILES.some((f) => existsSync(join(rootAbs, f)));
+  } catch {
+    // An unreadable docker/ folder still makes a Docker project: reading it then names the fault.
+    return true;
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectConfiguration } from '@nx/devkit';
+import { describeError } from '../lib/errors';
 import { currentUser } from '../lib/naming';
 import { DOCKER_DIR } from '../lib/project';
 import { loadWorkspaceImages, type ProjectLocation } from '../lib/workspace';
@@ -51,15 +52,20 @@ export function inferWorkspace(
 function infer(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions, release: ReleaseContext): Inference {
   const workspace = loadWorkspaceImages(workspaceRoot, locations, { plugin: { tag: options.tag, prefix: options.prefix }, env: process.env });
   const projects: Inference['projects'] = {};
+  const broken = new Map<string, string>([...workspace.broken].map(([name, problem]) => [name, problem.describe()]));
   for (const project of workspace.projects.values()) {
-    const targets = withTechnology(dockerTargets(project, workspace.graph, options), release);
-    const versioning = releaseConfig(project.rootAbs);
-    projects[project.name] = { targets, metadata: { targetGroups: targetGroup(targets) }, ...(versioning ? { release: versioning } : {}) };
+    try {
+      const targets = withTechnology(dockerTargets(project, workspace.graph, options), release);
+      const versioning = releaseConfig(project.rootAbs);
+      projects[project.name] = { targets, metadata: { targetGroups: targetGroup(targets) }, ...(versioning ? { release: versioning } : {}) };
+    } catch (err) {
+      broken.set(project.name, describeError(err));
+    }
   }
   // A broken project keeps targets that say why when run or shown, instead of failing the graph
   // of every other project (and every Nx command) with it.
-  for (const [name, problem] of workspace.broken) {
-    const targets = brokenTargets(name, problem.describe(), options);
+  for (const [name, problem] of broken) {
+    const targets = brokenTargets(name, problem, options);
     projects[name] = { targets, metadata: { targetGroups: targetGroup(targets) } };
   }
   const edges: ProjectEdge[] = [];

@@ -31,10 +31,13 @@ describe('run.cfg build_args', () => {
     assert.match(line, /T=\$\{TOKEN\}/);
     assert.doesNotMatch(line, /s3cret/);
   });
-  it('removes quotes as a shell would; single quotes keep $VAR and {name} literal', () => {
-    const parsed = parseBuildArgsConfig(`--build-arg GREETING="hello world" --build-arg A='$TOKEN {user}' --build-arg B=x\\ y`, { user: 'alice' }, env, where);
-    assert.deepEqual(buildArgValues(parsed.args), { GREETING: 'hello world', A: '$TOKEN {user}', B: 'x y' });
+  it('removes quotes as a shell would; single quotes keep $VAR literal, not a known {name}', () => {
+    const parsed = parseBuildArgsConfig(`--build-arg GREETING="hello world" --build-arg A='$TOKEN {user} {{x}}' --build-arg B=x\\ y`, { user: 'alice' }, env, where);
+    assert.deepEqual(buildArgValues(parsed.args), { GREETING: 'hello world', A: '$TOKEN alice {x}', B: 'x y' });
     assert.doesNotMatch(formatCommand(buildArgFlags(parsed.args)), /s3cret/);
+  });
+  it('an unknown {identifier} is an error with file and line', () => {
+    assert.throws(() => parseBuildArgsConfig('--build-arg A={usr}', { user: 'alice' }, env, where), (e: unknown) => e instanceof DockconvError && e.line === 3 && e.describe().includes('did you mean {user}?'));
   });
   it('an unterminated quote is an error with file and line', () => {
     assert.throws(() => parseBuildArgsConfig('--build-arg A="x', {}, env, where), (e: unknown) => e instanceof DockconvError && e.line === 3 && /unterminated double quote/.test(e.message));

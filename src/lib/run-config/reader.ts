@@ -58,8 +58,14 @@ export function readRunConfig(projectRootAbs: string, imageTypes: readonly strin
 
 /** Python would fail on bytes that are not UTF-8; Node would silently put U+FFFD in their place. */
 function readUtf8(file: string): string {
+  let bytes: Buffer;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new DockconvError(`cannot read the file: ${err instanceof Error ? err.message : String(err)}`, { file });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (err) {
     if (!(err instanceof TypeError)) throw err;
     throw new DockconvError('is not valid UTF-8 text', { file });

@@ -144,12 +144,16 @@ describe('buildRunCommand', () => {
     });
   });
 
-  it('an unknown replacement variable in volumes is an error with file and line; elsewhere braces are literal', () => {
-    assert.equal(failure('[dev]\ncmd = echo {rooot} {usr}\n'), 'no error');
-    assert.equal(
-      failure('[dev]\nvolumes = -v {projectroot}:/x\n'),
-      `${FILE}:2: unknown replacement variable {projectroot} in '{projectroot}:/x' (did you mean {project_root}?)`,
-    );
+  it('an unknown replacement variable is an error with file and line in every key, _docked ones too', () => {
+    const hint = '{{ and }} give literal braces';
+    assert.equal(failure('[dev]\nvolumes = -v {projectroot}:/x\n'), `${FILE}:2: unknown replacement variable {projectroot} in '{projectroot}:/x' (did you mean {project_root}?; ${hint}: {{projectroot}})`);
+    assert.match(failure("[dev]\n\ncmd = sh -c 'echo {usr}'\n"), new RegExp(`^${FILE}:3: unknown replacement variable \\{usr\\}.*did you mean \\{user\\}\\?`));
+    assert.match(failure('[dev]\nenvironment = -e WHO={nosuch}\n'), new RegExp(`^${FILE}:2: unknown replacement variable \\{nosuch\\}`));
+    assert.match(failure('[dev]\nenv = e\n[e]\nWHO = {nosuch}\n'), new RegExp(`^${FILE}:4: unknown replacement variable \\{nosuch\\}`));
+    assert.match(failure('[dev]\nargs_docked = --label x={nosuch}\n', {}, { remote: true }), new RegExp(`^${FILE}:2: unknown replacement variable \\{nosuch\\}`));
+  });
+  it('a known {name} is replaced inside single quotes; other braces go through', () => {
+    assert.match(line("[dev]\ncmd = sh -c 'cat {workdir}/a' awk '{print $1}' {{y}}\n"), / demo-dev:alice sh -c 'cat \/app\/a' awk '\{print \$1\}' '\{y\}'$/);
   });
 
   it('{root} is the project root, as run.cfg files of the first dockerutils era wrote it', () => {

@@ -112,7 +112,7 @@ function pushFlag(norm: Normalised, flag: DockerRunFlag): void {
 
 function pushValue(norm: Normalised, word: Word, ctx: FlagContext): void {
   const placeholder = `@@${norm.values.size}@@`;
-  norm.values.set(placeholder, expand(word, ctx.replacements, ctx.env, ctx.where, ctx.key === 'volumes' ? 'volumes' : 'value'));
+  norm.values.set(placeholder, expand(word, ctx.replacements, ctx.env, ctx.where));
   norm.argv.push(placeholder);
 }
 

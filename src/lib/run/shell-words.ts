@@ -2,8 +2,8 @@
  * Splits a run.cfg value (a run key, `build_args`) or an option into words the way a POSIX shell
  * would (quotes, backslashes), without ever running a shell: the one splitter for every such
  * value. Each word remembers which characters were single-quoted or escaped, so `expand()`
- * (variables.ts) leaves those alone: `'$HOME'` reaches the container literally while `"$HOME"`
- * and `$HOME` are the host's value.
+ * (variables.ts) leaves their `$` alone: `'$HOME'` reaches the container literally while `"$HOME"`
+ * and `$HOME` are the host's value (a `{name}` is replaced in all three).
  */
 import { DockconvError, type Location } from '../errors';
 import type { Word } from '../variables';
