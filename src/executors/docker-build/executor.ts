@@ -8,7 +8,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { buildAll, buildTask } from '../../lib/image-build';
 import { parseBuildArgsOption } from '../../lib/image-build/build-args';
 import type { BuildSettings } from '../../lib/image-build/session';
-import { resolveSharedRegistry } from '../../lib/image-build/shared-builds';
+import { resolveSharedPush, resolveSharedRegistry } from '../../lib/image-build/shared-builds';
 import { cacheKeyDir, confirmImage } from '../../lib/cache/cache-keys';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
@@ -27,7 +27,7 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
     const built = buildableImages(workspace.project).map((i) => i.type);
     assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyNameOption(workspace.project, options.name, options);
-    const settings = settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry));
+    const settings = { ...settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry)), sharedPush: resolveSharedPush(options.sharedPush, process.env, plugin.sharedPush) };
     const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
