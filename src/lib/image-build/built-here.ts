@@ -1,0 +1,62 @@
+/**
+ * Which images this machine built itself. A release must not rest on the shared registry, whose
+ * images carry whatever labels their pusher gave them; what an image's labels say, anyone can
+ * write. What this machine's own `docker build` produced, from no layers of a shared registry,
+ * is the one fact no other machine can fake. It is kept per user, outside the workspace and
+ * outside anything Nx caches or restores: one empty file per (engine, image ID), the image ID
+ * being the digest of the image's config and so of its content.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DockconvError } from '../errors';
+import type { ImageGraph } from '../graph';
+import { engineId, inspectImage } from './engine';
+import { planBuild } from './plan';
+
+export function builtHereDir(env: NodeJS.ProcessEnv): string {
+  const cache = env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache');
+  return join(cache, 'dockconv', 'built-here');
+}
+
+function entry(dir: string, engine: string, imageId: string): string {
+  const engineKey = createHash('sha256').update(engine).digest('hex').slice(0, 16);
+  return join(dir, engineKey, imageId.replace(/^sha256:/, ''));
+}
+
+export function recordBuiltHere(dir: string, engine: string, imageId: string): void {
+  const path = entry(dir, engine, imageId);
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a'));
+}
+
+export function wasBuiltHere(dir: string, engine: string, imageId: string): boolean {
+  return existsSync(entry(dir, engine, imageId));
+}
+
+export interface Provenance {
+  ref: string;
+  /** The image ID at the reference now. */
+  id: string;
+  /** References of the image and the workspace images it derives from that this machine did not build. */
+  notBuiltHere: string[];
+}
+
+/** Whether the image at a node's reference, and every workspace image it derives from, was built on this engine. */
+export async function provenanceOf(graph: ImageGraph, env: NodeJS.ProcessEnv, id: string): Promise<Provenance> {
+  const node = graph.get(id);
+  if (!node) throw new DockconvError(`unknown image ${id}`);
+  const engine = await engineId(env);
+  const dir = builtHereDir(env);
+  let own = '';
+  const notBuiltHere: string[] = [];
+  for (const each of planBuild(graph, [id])) {
+    const ref = graph.get(each)?.image.name.ref ?? each;
+    const image = await inspectImage(ref, env);
+    if (!image) throw new DockconvError(`${ref} is not on the engine after its build`);
+    if (each === id) own = image.id;
+    if (!wasBuiltHere(dir, engine, image.id)) notBuiltHere.push(ref);
+  }
+  return { ref: node.image.name.ref, id: own, notBuiltHere };
+}
