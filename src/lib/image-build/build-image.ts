@@ -43,7 +43,7 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
   // Publishing vouches for what it pushes: a label anyone could have written is not enough.
   let untrusted = false;
   if (!policy.force && existing?.labels[INPUTS_LABEL] === prepared.digest) {
-    untrusted = s.builtHereOnly === true && !s.dryRun && !wasBuiltHere(builtHereDir(s.env), s.engine, existing.id);
+    untrusted = s.builtHereOnly === true && !s.dryRun && !wasBuiltHere(builtHereDir(s.env), existing.id);
     if (!untrusted) {
       s.print(`${prefix}${node.image.name.ref} is up to date (${existing.id.slice(0, 19)})`);
       if (!s.dryRun) record(s, node, existing.id, prepared.digest);
@@ -68,7 +68,7 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
     if (!built) throw new DockconvError(`docker build of ${node.image.name.ref} reported success but the image is not there`);
     record(s, node, built.id, prepared.digest);
     // Layers BuildKit took from the shared registry are as good as whoever pushed them.
-    if (layerCache.length === 0) recordBuiltHere(builtHereDir(s.env), s.engine, built.id);
+    if (layerCache.length === 0) recordBuiltHere(builtHereDir(s.env), built.id);
   }
   await pushShared(s, node, prepared.digest);
   return 'built';

@@ -3,16 +3,16 @@
  * images carry whatever labels their pusher gave them; what an image's labels say, anyone can
  * write. What this machine's own `docker build` produced, from no layers of a shared registry,
  * is the one fact no other machine can fake. It is kept per user, outside the workspace and
- * outside anything Nx caches or restores: one empty file per (engine, image ID), the image ID
- * being the digest of the image's config and so of its content.
+ * outside anything Nx caches or restores: one empty file per image ID. An image ID is the digest
+ * of the image's config, which names every layer by its content digest, so an image with that ID
+ * on any engine (transferred, or pulled back) is the image built here; no engine enters the key.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from '../errors';
 import type { ImageGraph } from '../graph';
-import { engineId, inspectImage } from './engine';
+import { inspectImage } from './engine';
 import { planBuild } from './plan';
 
 export function builtHereDir(env: NodeJS.ProcessEnv): string {
@@ -20,19 +20,18 @@ export function builtHereDir(env: NodeJS.ProcessEnv): string {
   return join(cache, 'dockconv', 'built-here');
 }
 
-function entry(dir: string, engine: string, imageId: string): string {
-  const engineKey = createHash('sha256').update(engine).digest('hex').slice(0, 16);
-  return join(dir, engineKey, imageId.replace(/^sha256:/, ''));
+function entry(dir: string, imageId: string): string {
+  const [algorithm, hex] = imageId.includes(':') ? imageId.split(':', 2) : ['sha256', imageId];
+  return join(dir, `${algorithm}-${hex}`);
 }
 
-export function recordBuiltHere(dir: string, engine: string, imageId: string): void {
-  const path = entry(dir, engine, imageId);
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-  closeSync(openSync(path, 'a'));
+export function recordBuiltHere(dir: string, imageId: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(entry(dir, imageId), 'a'));
 }
 
-export function wasBuiltHere(dir: string, engine: string, imageId: string): boolean {
-  return existsSync(entry(dir, engine, imageId));
+export function wasBuiltHere(dir: string, imageId: string): boolean {
+  return existsSync(entry(dir, imageId));
 }
 
 export interface Provenance {
@@ -43,11 +42,10 @@ export interface Provenance {
   notBuiltHere: string[];
 }
 
-/** Whether the image at a node's reference, and every workspace image it derives from, was built on this engine. */
+/** Whether the image at a node's reference, and every workspace image it derives from, was built on this machine. */
 export async function provenanceOf(graph: ImageGraph, env: NodeJS.ProcessEnv, id: string): Promise<Provenance> {
   const node = graph.get(id);
   if (!node) throw new DockconvError(`unknown image ${id}`);
-  const engine = await engineId(env);
   const dir = builtHereDir(env);
   let own = '';
   const notBuiltHere: string[] = [];
@@ -56,7 +54,7 @@ export async function provenanceOf(graph: ImageGraph, env: NodeJS.ProcessEnv, id
     const image = await inspectImage(ref, env);
     if (!image) throw new DockconvError(`${ref} is not on the engine after its build`);
     if (each === id) own = image.id;
-    if (!wasBuiltHere(dir, engine, image.id)) notBuiltHere.push(ref);
+    if (!wasBuiltHere(dir, image.id)) notBuiltHere.push(ref);
   }
   return { ref: node.image.name.ref, id: own, notBuiltHere };
 }
