@@ -22,9 +22,16 @@ export interface TestRegistry {
 export interface RegistryOptions {
   /** Basic auth through an htpasswd file (bcrypt, as distribution requires). */
   user?: { name: string; password: string };
+  /**
+   * A login that may pull but not push, as a registry's read-only token: distribution's htpasswd
+   * gives every user full access, so the registry then sits behind a proxy on `address`
+   * (read-only-proxy.mjs) that answers a write by this user with distribution's `DENIED` (403).
+   */
+  reader?: { name: string; password: string };
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  if (options.reader) return startReadOnlyProxy(options.reader);
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-registry-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
@@ -66,6 +73,30 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     stop() {
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startReadOnlyProxy(reader: { name: string; password: string }): Promise<TestRegistry> {
+  const backend = await startRegistry();
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const script = join(__dirname, 'read-only-proxy.mjs');
+  const proxy = spawn(process.execPath, [script, String(port), backend.address, reader.name, reader.password], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proxy.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await waitForRegistry(address, proxy, () => stderr);
+  } catch (err) {
+    backend.stop();
+    throw err;
+  }
+  return {
+    ...backend,
+    address,
+    stop() {
+      proxy.kill('SIGTERM');
+      backend.stop();
     },
   };
 }

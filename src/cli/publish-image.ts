@@ -4,7 +4,9 @@
  * plain folder with docker/ (no Nx). The image is built first when missing or stale, exactly as
  * the publish executor does; every docker command is printed, `--dryrun` only prints them.
  */
+import { imageId } from '../lib/graph';
 import { buildAll } from '../lib/image-build';
+import { provenanceOf } from '../lib/image-build/built-here';
 import { publishProject } from '../lib/publish';
 import { buildableImages } from '../lib/project';
 import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameImage, runMain } from './project';
@@ -20,13 +22,16 @@ async function main(argv: string[]): Promise<number> {
   if (name !== undefined) renameImage(cli, image, name);
   const dryRun = line.flag('dryrun') || line.flag('dry-run');
   const print = (text: string) => process.stdout.write(`${text}\n`);
+  const trustShared = line.flag('trust-shared');
   const published = await publishProject(cli.project, publishRequestOf(line, image), {
     workspaceRoot: cli.workspaceRoot,
     dryRun,
     env,
     print,
     log: print,
-    build: (type) => buildAll({ ...cliBuildSettings(cli, env, { dryRun }), project: cli.project, ...(type === undefined ? {} : { image: type }), parallel: 1, ranByNx: new Set() }),
+    build: (type) => buildAll({ ...cliBuildSettings(cli, env, { dryRun, builtHereOnly: !trustShared }), project: cli.project, ...(type === undefined ? {} : { image: type }), parallel: 1, ranByNx: new Set() }),
+    trustShared,
+    provenance: (i) => provenanceOf(cli.graph, env, imageId(i.project, i.type)),
   });
   return published ? 0 : 1;
 }

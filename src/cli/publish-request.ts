@@ -8,7 +8,7 @@ import type { Command, CommandLine } from './project';
 
 export const PUBLISH_IMAGE: Command = {
   name: 'publish-image',
-  usage: '[-h] [-i IMAGE_NAME] [-r REGISTRY] [--repository REPOSITORY] [--tag TAG] [--latest] [--tags TAG] [--dryrun] image',
+  usage: '[-h] [-i IMAGE_NAME] [-r REGISTRY] [--repository REPOSITORY] [--tag TAG] [--latest] [--tags TAG] [--trust-shared] [--dryrun] image',
   help: `Pushes an image of the project in the current folder to a registry under its version (what git
 says: versioneer's, else git describe), building it first when it is missing or stale.
 
@@ -26,6 +26,8 @@ options:
   --tag TAG             the tag to push instead of the version
   --latest              also push the latest tag
   --tags TAG            one more tag to push (repeatable)
+  --trust-shared        push images this machine did not build as they are, instead
+                        of rebuilding them here first
   --dryrun, --dry-run   print the commands, build, tag and push nothing
 
 Credentials come from docker login (the docker config and its credential helpers).`,
@@ -36,6 +38,7 @@ Credentials come from docker login (the docker config and its credential helpers
     tag: { type: 'string' },
     latest: { type: 'boolean' },
     tags: { type: 'string', multiple: true },
+    'trust-shared': { type: 'boolean' },
     dryrun: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
   },

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { buildAll } from '../lib/image-build';
-import { resolveSharedRegistry } from '../lib/image-build/shared-builds';
+import { resolveSharedPush, resolveSharedRegistry, type SharedPush } from '../lib/image-build/shared-builds';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
 import type { DockerProject, NamingOptions } from '../lib/project';
 import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/workspace';
@@ -17,6 +17,8 @@ export interface ExecutorWorkspace extends WorkspaceImages {
   project: DockerProject;
   /** Where builds are shared with other machines (environment, else plugin options), if anywhere. */
   sharedRegistry?: string;
+  /** Whether this machine pushes to it (environment, else plugin options). */
+  sharedPush: SharedPush;
 }
 
 /** Plugin options as registered in nx.json, so executors name images as inference did. */
@@ -40,7 +42,8 @@ export function loadExecutorWorkspace(context: ExecutorContext, overrides: Namin
   if (!project) throw new DockconvError(`project ${name} has no docker/<image>/Dockerfile and no docker/run.cfg`);
   if (reportsForProject(context)) for (const warning of project.runConfig.warnings) logger.warn(`warning: ${describeWarning(warning)}`);
   const sharedRegistry = resolveSharedRegistry(undefined, process.env, plugin.sharedRegistry);
-  return { ...workspace, project, ...(sharedRegistry ? { sharedRegistry } : {}) };
+  const sharedPush = resolveSharedPush(undefined, process.env, plugin.sharedPush);
+  return { ...workspace, project, ...(sharedRegistry ? { sharedRegistry } : {}), sharedPush };
 }
 
 /**
@@ -111,9 +114,9 @@ export async function reportErrors(body: () => Promise<boolean>): Promise<{ succ
 /**
  * Builds an image type (or, without one, all of the project's) and whatever it derives from that
  * is missing or stale, through the build library (what `nx run <project>:docker-build --image=<type>`
- * does), so that it can be run or pushed.
+ * does), so that it can be run or pushed. `builtHereOnly` is for publishing: see BuildSettings.
  */
-export async function buildImageType(workspace: ExecutorWorkspace, type: string | undefined, dryRun: boolean): Promise<boolean> {
+export async function buildImageType(workspace: ExecutorWorkspace, type: string | undefined, dryRun: boolean, builtHereOnly = false): Promise<boolean> {
   return buildAll({
     workspaceRoot: workspace.workspaceRoot,
     graph: workspace.graph,
@@ -125,6 +128,8 @@ export async function buildImageType(workspace: ExecutorWorkspace, type: string 
     forceBase: false,
     buildArgs: new Map(),
     ...(workspace.sharedRegistry ? { sharedRegistry: workspace.sharedRegistry } : {}),
+    sharedPush: workspace.sharedPush,
+    builtHereOnly,
     recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
     print: (line) => process.stdout.write(`${line}\n`),
     project: workspace.project,

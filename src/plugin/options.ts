@@ -11,14 +11,16 @@ export interface DockconvPluginOptions {
   registry?: string;
   /** Registry builds are shared through between machines (off unless set). */
   sharedRegistry?: string;
+  /** `false`: pull shared builds, push none; below DOCKCONV_SHARED_PUSH and the executor option. */
+  sharedPush?: boolean;
   /** Default tag instead of the user name. */
   tag?: string;
   /** `false` drops the `<project>-` prefix from image names. */
   prefix?: boolean;
 }
 
-export type NormalizedPluginOptions = Required<Omit<DockconvPluginOptions, 'tag' | 'prefix' | 'registry' | 'sharedRegistry'>> &
-  Pick<DockconvPluginOptions, 'tag' | 'prefix' | 'registry' | 'sharedRegistry'>;
+export type NormalizedPluginOptions = Required<Omit<DockconvPluginOptions, 'tag' | 'prefix' | 'registry' | 'sharedRegistry' | 'sharedPush'>> &
+  Pick<DockconvPluginOptions, 'tag' | 'prefix' | 'registry' | 'sharedRegistry' | 'sharedPush'>;
 
 export function normalizePluginOptions(options: DockconvPluginOptions | undefined): NormalizedPluginOptions {
   return {
@@ -31,6 +33,7 @@ export function normalizePluginOptions(options: DockconvPluginOptions | undefine
     ...(options?.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options?.registry === undefined ? {} : { registry: options.registry }),
     ...(options?.sharedRegistry === undefined ? {} : { sharedRegistry: options.sharedRegistry }),
+    ...(options?.sharedPush === undefined ? {} : { sharedPush: options.sharedPush }),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { buildAll, buildTask } from '../../lib/image-build';
 import { parseBuildArgsOption } from '../../lib/image-build/build-args';
 import type { BuildSettings } from '../../lib/image-build/session';
-import { resolveSharedRegistry } from '../../lib/image-build/shared-builds';
+import { resolveSharedPush, resolveSharedRegistry } from '../../lib/image-build/shared-builds';
 import { recordImageStates } from '../../lib/cache/record-states';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
@@ -28,7 +28,11 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
     assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyNameOption(workspace.project, options.name, options);
     const states = recordImageStates(context.root, workspace.graph, process.env);
-    const settings = { ...settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry)), onEnsured: states.ensured };
+    const settings = {
+      ...settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry)),
+      sharedPush: resolveSharedPush(options.sharedPush, process.env, plugin.sharedPush),
+      onEnsured: states.ensured,
+    };
     const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });

@@ -13,5 +13,7 @@ export interface DockerBuildExecutorSchema {
   concurrentBuilds?: number;
   /** Registry builds are shared through with other machines; `none` turns it off. */
   sharedRegistry?: string;
+  /** `false`: pull shared builds, push none (above DOCKCONV_SHARED_PUSH and the plugin option). */
+  sharedPush?: boolean;
   dryRun?: boolean;
 }

@@ -4,6 +4,8 @@
  * release's version. Options are normalised here; the work is in src/lib/publish.
  */
 import { logger, type ExecutorContext } from '@nx/devkit';
+import { imageId } from '../../lib/graph';
+import { provenanceOf } from '../../lib/image-build/built-here';
 import { publishProject } from '../../lib/publish';
 import { assertValidTag } from '../../lib/naming';
 import { normalizePluginOptions } from '../../plugin/options';
@@ -18,6 +20,7 @@ export default async function publishExecutor(options: PublishExecutorSchema, co
     const tag = options.tag === undefined ? undefined : assertValidTag(String(options.tag), { file: '--tag' });
     const workspace = loadExecutorWorkspace(context);
     const plugin = normalizePluginOptions(pluginOptionsOf(context));
+    const trustShared = options.trustShared === true;
     return publishProject(
       workspace.project,
       {
@@ -37,7 +40,9 @@ export default async function publishExecutor(options: PublishExecutorSchema, co
         env: process.env,
         print: (line) => process.stdout.write(`${line}\n`),
         log: (line) => logger.info(line),
-        build: (image) => buildImageType(workspace, image, dryRun),
+        build: (image) => buildImageType(workspace, image, dryRun, !trustShared),
+        trustShared,
+        provenance: (image) => provenanceOf(workspace.graph, process.env, imageId(image.project, image.type)),
       },
     );
   });

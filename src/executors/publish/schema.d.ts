@@ -15,6 +15,8 @@ export interface PublishExecutorSchema {
   tags?: (string | number)[];
   /** Publish the version `nx release` resolved (what the inferred nx-release-publish target sets). */
   release?: boolean;
+  /** Push images this machine did not build (pulled from the shared registry) instead of rebuilding them. */
+  trustShared?: boolean;
   /** Print every command, build and push nothing. */
   dryRun?: boolean;
   /** Passed by `nx release`: each project's new version. */

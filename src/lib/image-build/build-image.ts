@@ -18,6 +18,7 @@ import { pullsOnForce } from './plan';
 import { prepareBuild, type PreparedBuild } from './prepare';
 import { writeRecord } from './record';
 import { runScript } from './scripts';
+import { builtHereDir, recordBuiltHere, wasBuiltHere } from './built-here';
 import { layerCacheFlags, pullShared, pushShared } from './shared-builds';
 import type { BuildSession } from './session';
 import type { ProjectVersion } from './version-stamp';
@@ -39,10 +40,16 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
   const existing = await s.inspect(node.image.name.ref);
   if (policy.onlyIfMissing && existing) return 'present';
   const prepared = await prepareBuild(s, node, project);
+  // Publishing vouches for what it pushes: a label anyone could have written is not enough.
+  let untrusted = false;
   if (!policy.force && existing?.labels[INPUTS_LABEL] === prepared.digest) {
-    s.print(`${prefix}${node.image.name.ref} is up to date (${existing.id.slice(0, 19)})`);
-    if (!s.dryRun) record(s, node, existing.id, prepared.digest);
-    return 'current';
+    untrusted = s.builtHereOnly === true && !s.dryRun && !wasBuiltHere(builtHereDir(s.env), existing.id);
+    if (!untrusted) {
+      s.print(`${prefix}${node.image.name.ref} is up to date (${existing.id.slice(0, 19)})`);
+      if (!s.dryRun) record(s, node, existing.id, prepared.digest);
+      return 'current';
+    }
+    s.print(`${prefix}${node.image.name.ref} (${existing.id.slice(0, 19)}) has these inputs but was not built on this machine: rebuilding it here without the layer cache`);
   }
   const pulled = policy.force ? undefined : await pullShared(s, node, prepared.digest);
   if (pulled) {
@@ -50,8 +57,9 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
     return 'pulled';
   }
   if (!existing && policy.onlyIfMissing) s.print(`${prefix}${node.image.name.ref} is missing: building it`);
+  const layerCache = sharedLayerCache(s, node);
   try {
-    await buildImage(s, node, project, prepared);
+    await buildImage(s, node, project, prepared, { noCache: untrusted || importedCache(s), layerCache });
   } finally {
     s.forgetInspections();
   }
@@ -59,6 +67,8 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
     const built = await s.inspect(node.image.name.ref);
     if (!built) throw new DockconvError(`docker build of ${node.image.name.ref} reported success but the image is not there`);
     record(s, node, built.id, prepared.digest);
+    // Layers BuildKit took from the shared registry are as good as whoever pushed them.
+    if (layerCache.length === 0) recordBuiltHere(builtHereDir(s.env), built.id);
   }
   await pushShared(s, node, prepared.digest);
   return 'built';
@@ -70,14 +80,33 @@ function record(s: BuildSession, node: ImageNode, id: string, inputs: string): v
   s.onEnsured?.(image, id, s.engine);
 }
 
-async function buildImage(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild): Promise<void> {
+interface BuildChoices {
+  /** Rebuild without the layer cache, whatever the options say. */
+  noCache: boolean;
+  /** `--cache-from`/`--cache-to` flags of the shared registry, if it is used. */
+  layerCache: string[];
+}
+
+/**
+ * BuildKit keeps in its build cache the layers an earlier `--cache-from` took from the shared
+ * registry, so a publishing build on such a machine uses none of it.
+ */
+function importedCache(s: BuildSession): boolean {
+  return s.builtHereOnly === true && s.builder === 'buildkit' && s.sharedRegistry !== undefined;
+}
+
+function sharedLayerCache(s: BuildSession, node: ImageNode): string[] {
+  return s.builtHereOnly ? [] : layerCacheFlags(s.sharedRegistry, node.image.name.ref, s.builder);
+}
+
+async function buildImage(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild, choices: BuildChoices): Promise<void> {
   const label = `${node.id} (${node.image.name.ref})`;
   await script(s, node, project, 'pre_build_script', label);
   const version = await s.versionOf(project);
   const hold = s.dryRun ? undefined : await holdPipConf(project.rootAbs);
   const unregister = hold ? s.interrupts.onInterrupt(() => hold.release()) : undefined;
   try {
-    const common = commandBase(s, node, project, prepared);
+    const common = commandBase(s, node, project, prepared, choices);
     const builder = node.dockerfile.builderStage;
     if (builder) {
       const ref = withSuffix(node.image.name, 'builder').ref;
@@ -91,7 +120,7 @@ async function buildImage(s: BuildSession, node: ImageNode, project: DockerProje
   await script(s, node, project, 'post_build_script', label);
 }
 
-function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild): Omit<BuildCommand, 'labels'> {
+function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, prepared: PreparedBuild, choices: BuildChoices): Omit<BuildCommand, 'labels'> {
   const isBase = node.image.type === BASE_IMAGE_TYPE;
   const forcedBase = isBase && s.forceBase;
   // `--pull` reaches every FROM; a workspace parent is in no registry, so only images that
@@ -104,8 +133,8 @@ function commandBase(s: BuildSession, node: ImageNode, project: DockerProject, p
     ref: node.image.name.ref,
     dockerfileText: prepared.dockerfileText,
     buildArgs: prepared.buildArgs,
-    flags: [...prepared.flags, ...layerCacheFlags(s.sharedRegistry, node.image.name.ref, s.builder).map((value) => ({ value, shown: value }))],
-    noCache: isBase ? forcedBase : s.noCache,
+    flags: [...prepared.flags, ...choices.layerCache.map((value) => ({ value, shown: value }))],
+    noCache: choices.noCache || (isBase ? forcedBase : s.noCache),
     pull: external && (s.pull || (s.forceBase && pullsOnForce(node, file))),
     builder: s.builder,
   };

@@ -10,6 +10,7 @@ import { BASE_IMAGE_TYPE, buildableImages, type DockerProject } from '../project
 import { ensureImage, type EnsurePolicy } from './build-image';
 import { neededFor, parentsInPlan, planBuild, pullsOnForce, requestedImages, withForcedBase } from './plan';
 import { schedule } from './scheduler';
+import { announceSharing } from './shared-builds';
 import { closeSession, openSession, type BuildSettings, type BuildSession } from './session';
 
 export interface TaskRequest extends BuildSettings {
@@ -91,6 +92,7 @@ function policyOf(s: BuildSession, id: string): EnsurePolicy {
 
 async function withSession<T>(settings: BuildSettings, body: (s: BuildSession) => Promise<T>): Promise<T> {
   const session = await openSession(settings);
+  announceSharing(session);
   try {
     return await body(session);
   } finally {

@@ -12,6 +12,8 @@ import type { Replacements } from '../variables';
 import type { Builder } from './command';
 import { detectBuilder, engineId, inspectImage, type ImageState } from './engine';
 import { installInterrupts, type Interrupts } from './interrupt';
+import { runMarks, type RunMarks } from './run-marks';
+import type { SharedPush } from './shared-builds';
 import { stampVersion, type ProjectVersion } from './version-stamp';
 
 export interface BuildSettings {
@@ -27,6 +29,14 @@ export interface BuildSettings {
   buildArgs: ReadonlyMap<string, Shown>;
   /** `host[:port][/namespace]` builds are shared through with other machines, if any. */
   sharedRegistry?: string;
+  /** Whether builds made here are pushed there; absent: they are. */
+  sharedPush?: SharedPush;
+  /**
+   * Publishing: only images this machine built count as current, nothing is pulled from the
+   * shared registry nor taken from it as layer cache, and an image found at its reference that
+   * this machine did not build is rebuilt without the layer cache.
+   */
+  builtHereOnly?: boolean;
   /** Where the per-image record goes (the Nx output of its task). */
   recordPath: (image: ImageDef) => string;
   /** Told of every image this session left current at its reference (not in a dry run). */
@@ -38,6 +48,8 @@ export interface BuildSession extends BuildSettings {
   builder: Builder;
   engine: string;
   interrupts: Interrupts;
+  /** What is said or decided once per Nx invocation, across its task processes. */
+  marks: RunMarks;
   versionOf(project: DockerProject): Promise<ProjectVersion>;
   replacements(image: ImageDef): Replacements;
   /**
@@ -59,6 +71,7 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
     builder,
     engine: engine ?? UNKNOWN_ENGINE,
     interrupts: installInterrupts(),
+    marks: runMarks(settings.env),
     versionOf(project) {
       let version = versions.get(project.name);
       if (!version) {

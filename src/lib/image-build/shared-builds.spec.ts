@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockconvError } from '../errors';
-import { layerCacheFlags, resolveSharedRegistry, sharedRef } from './shared-builds';
+import { layerCacheFlags, resolveSharedPush, resolveSharedRegistry, sharedRef } from './shared-builds';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -35,6 +35,23 @@ describe('shared builds', () => {
       assert.throws(() => resolveSharedRegistry(undefined, { DOCKCONV_SHARED_REGISTRY: 'not a host' }, undefined), refused('DOCKCONV_SHARED_REGISTRY', 'not a host'));
       assert.throws(() => resolveSharedRegistry(undefined, {}, 'cache'), refused('nx.json', 'cache'));
       assert.throws(() => resolveSharedRegistry('x y', {}, undefined), refused('--sharedRegistry', 'x y'));
+    });
+  });
+
+  describe('whether this machine pushes', () => {
+    it('the option, else DOCKCONV_SHARED_PUSH, else the plugin option, else it pushes', () => {
+      assert.deepEqual(resolveSharedPush(true, { DOCKCONV_SHARED_PUSH: 'false' }, false), { push: true, source: '--sharedPush=true' });
+      assert.deepEqual(resolveSharedPush(undefined, { DOCKCONV_SHARED_PUSH: 'false' }, true), { push: false, source: 'DOCKCONV_SHARED_PUSH=false' });
+      assert.deepEqual(resolveSharedPush(undefined, { DOCKCONV_SHARED_PUSH: 'TRUE' }, false), { push: true, source: 'DOCKCONV_SHARED_PUSH=TRUE' });
+      assert.deepEqual(resolveSharedPush(undefined, {}, false), { push: false, source: 'sharedPush: false in nx.json' });
+      assert.equal(resolveSharedPush(undefined, {}, undefined).push, true);
+    });
+    it('an empty variable is no setting (CI defines unset variables empty)', () => {
+      assert.equal(resolveSharedPush(undefined, { DOCKCONV_SHARED_PUSH: ' ' }, false).push, false);
+    });
+    it('refuses a value that is neither true nor false, naming it', () => {
+      assert.throws(() => resolveSharedPush(undefined, { DOCKCONV_SHARED_PUSH: 'maybe' }, undefined), (err: unknown) => err instanceof DockconvError && err.message === 'DOCKCONV_SHARED_PUSH=maybe is neither true nor false');
+      assert.throws(() => resolveSharedPush(undefined, {}, 'false'), (err: unknown) => err instanceof DockconvError && err.file === 'nx.json' && /sharedPush must be true or false, not "false"/.test(err.message));
     });
   });
 });

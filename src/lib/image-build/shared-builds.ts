@@ -9,15 +9,23 @@
  * refuses a push costs a warning and a local build, not a failed task.
  */
 import { docker, type DockerCommandResult } from '../docker/cli';
-import { describeError, lastLine } from '../errors';
+import { describeError, DockconvError, lastLine } from '../errors';
 import type { ImageNode } from '../graph';
 import type { Arg } from '../shown';
 import { normaliseRegistry } from '../publish/plan';
-import { pushedDigest, pushFailure } from '../publish/push-errors';
+import { pushedDigest, pushFailure, pushRefused } from '../publish/push-errors';
 import { INPUTS_LABEL } from './inputs';
 import type { BuildSession } from './session';
 
 export const SHARED_REGISTRY_ENV = 'DOCKCONV_SHARED_REGISTRY';
+export const SHARED_PUSH_ENV = 'DOCKCONV_SHARED_PUSH';
+
+/** Whether this machine pushes its builds to the shared registry, and which setting said so. */
+export interface SharedPush {
+  push: boolean;
+  /** The setting that decided, as the user wrote it (`DOCKCONV_SHARED_PUSH=false`). */
+  source: string;
+}
 
 /**
  * The registry builds are shared through: the `sharedRegistry` option, else the environment
@@ -30,6 +38,36 @@ export function resolveSharedRegistry(option: string | undefined, env: NodeJS.Pr
   if (fromEnv !== undefined) return normaliseRegistry(fromEnv, { file: SHARED_REGISTRY_ENV });
   return plugin === undefined ? undefined : normaliseRegistry(plugin, { file: 'nx.json' });
 }
+
+/**
+ * Whether builds are pushed for other machines: the `sharedPush` option, else the environment (so
+ * CI decides per job: a pull request's job pulls only), else the plugin option; pushing when none
+ * says. The same order as the registry itself. An empty variable counts as unset, since CI
+ * systems define variables empty where a job does not set them.
+ */
+export function resolveSharedPush(option: boolean | undefined, env: NodeJS.ProcessEnv, plugin: unknown): SharedPush {
+  if (option !== undefined) return { push: option, source: `--sharedPush=${option}` };
+  const fromEnv = env[SHARED_PUSH_ENV]?.trim();
+  if (fromEnv) {
+    const push = BOOLEAN_WORDS.get(fromEnv.toLowerCase());
+    if (push === undefined) {
+      throw new DockconvError(`${SHARED_PUSH_ENV}=${fromEnv} is neither true nor false`, { hint: `${SHARED_PUSH_ENV}=false makes this machine pull shared builds and push none` });
+    }
+    return { push, source: `${SHARED_PUSH_ENV}=${fromEnv}` };
+  }
+  if (plugin === undefined) return { push: true, source: 'default' };
+  if (typeof plugin !== 'boolean') throw new DockconvError(`the plugin option sharedPush must be true or false, not ${JSON.stringify(plugin)}`, { file: 'nx.json' });
+  return { push: plugin, source: `sharedPush: ${plugin} in nx.json` };
+}
+
+const BOOLEAN_WORDS = new Map([
+  ['true', true],
+  ['1', true],
+  ['yes', true],
+  ['false', false],
+  ['0', false],
+  ['no', false],
+]);
 
 /** `<registry>/<repository>:inputs-<hex>`: one tag per exact set of inputs. */
 export function sharedRef(registry: string, repository: string, digest: string): string {
@@ -57,7 +95,7 @@ export function layerCacheFlags(registry: string | undefined, ref: string, build
  */
 export async function pullShared(s: BuildSession, node: ImageNode, digest: string): Promise<string | undefined> {
   const registry = s.sharedRegistry;
-  if (!registry) return undefined;
+  if (!registry || s.builtHereOnly) return undefined;
   const { ref, repository } = node.image.name;
   const remote = sharedRef(registry, repository, digest);
   const pulled = await run(s, node, ['pull', '-q', remote]);
@@ -81,17 +119,42 @@ export async function pullShared(s: BuildSession, node: ImageNode, digest: strin
   return image.id;
 }
 
-/** Pushes a fresh build for other machines: by its inputs digest, and as the layer cache of its reference. */
+/**
+ * Says once per Nx invocation (not once per image or task) that this machine only pulls, and
+ * which setting made it so: a pull request's job should show that it cannot write to the registry.
+ */
+export function announceSharing(s: BuildSession): void {
+  const registry = s.sharedRegistry;
+  if (!registry || s.builtHereOnly || s.sharedPush?.push !== false) return;
+  if (s.marks.claim(`pull-only ${registry}`)) {
+    s.print(`shared builds: pull-only (${s.sharedPush.source}): images are pulled from ${registry} when built elsewhere from the same inputs; nothing built here is pushed there`);
+  }
+}
+
+const refusedKey = (registry: string) => `push refused ${registry}`;
+
+/**
+ * Pushes a fresh build for other machines: by its inputs digest, and as the layer cache of its
+ * reference. A registry that refuses this machine's credentials refuses every image alike: that
+ * is one warning for the whole invocation, and no more pushes are tried in it.
+ */
 export async function pushShared(s: BuildSession, node: ImageNode, digest: string): Promise<void> {
   const registry = s.sharedRegistry;
-  if (!registry) return;
+  if (!registry || s.sharedPush?.push === false || s.marks.has(refusedKey(registry))) return;
   const { ref, repository } = node.image.name;
   for (const remote of [sharedRef(registry, repository, digest), layerCacheRef(registry, ref)]) {
     const tagged = await run(s, node, ['tag', ref, remote]);
     if (tagged.exitCode !== 0) return warn(s, node, `cannot tag ${remote}: ${lastLine(tagged.stderr) ?? 'no answer'}`);
     try {
       const pushed = await run(s, node, ['push', remote]);
-      if (pushed.exitCode !== 0) return warn(s, node, `not shared: ${describeError(pushFailure(remote, pushed.stderr, pushed.exitCode, s.env))}`);
+      if (pushed.exitCode !== 0) {
+        const failure = describeError(pushFailure(remote, pushed.stderr, pushed.exitCode, s.env));
+        if (!pushRefused(pushed.stderr)) return warn(s, node, `not shared: ${failure}`);
+        if (s.marks.claim(refusedKey(registry))) {
+          warn(s, node, `not shared: ${failure}; no more pushes to ${registry} in this run (a machine meant only to pull: ${SHARED_PUSH_ENV}=false)`);
+        }
+        return;
+      }
       const at = pushedDigest(pushed.stdout);
       if (at) s.print(`[${node.id}] shared as ${remote}@${at}`);
     } finally {

@@ -6,7 +6,8 @@
  */
 import { stampVersion } from '../image-build/version-stamp';
 import { DockconvError } from '../errors';
-import { buildableImages, findImage, type DockerProject } from '../project';
+import type { Provenance } from '../image-build/built-here';
+import { buildableImages, findImage, type DockerProject, type ImageDef } from '../project';
 import { assertDistinctTargets, planImagePublish, publishTags, resolveRegistry, resolveRepository, type ImagePublishPlan } from './plan';
 import { pushPlan } from './push';
 import { releaseVersionOf, type ProjectVersionData, type ReleaseSources } from './release-version';
@@ -86,8 +87,29 @@ export interface PublishHost {
   print: (line: string) => void;
   /** Where what was decided and pushed is told. */
   log: (line: string) => void;
-  /** Builds the requested image (all when undefined) and what it derives from, when missing or stale. */
+  /**
+   * Builds the requested image (all when undefined) and what it derives from, when missing or
+   * stale; unless `trustShared`, also every image at its reference that this machine did not build.
+   */
   build: (image: string | undefined) => Promise<boolean>;
+  /** Accept images this machine did not build (pulled from the shared registry, say). */
+  trustShared: boolean;
+  /** Which of the image and its workspace parents this machine built. */
+  provenance: (image: ImageDef) => Promise<Provenance>;
+}
+
+/**
+ * What makes an image fit to publish, told before it is pushed. An inputs label proves nothing
+ * (whoever pushed the image wrote it); that this engine's own `docker build` produced the image
+ * ID, and the IDs of everything it derives from, depends on no other machine.
+ */
+async function vouch(plan: ImagePublishPlan, host: PublishHost): Promise<string> {
+  const { ref, id, notBuiltHere } = await host.provenance(plan.image);
+  const at = `${ref} (${id.slice(0, 19)})`;
+  if (notBuiltHere.length === 0) return `${at}: built on this machine, as was every workspace image it derives from`;
+  const which = notBuiltHere.length === 1 && notBuiltHere[0] === ref ? 'it was' : `${notBuiltHere.join(', ')} ${notBuiltHere.length === 1 ? 'was' : 'were'}`;
+  if (host.trustShared) return `${at}: ${which} not built on this machine (pulled from the shared registry or built elsewhere); published as it is because of trustShared`;
+  throw new DockconvError(`refusing to publish ${at}: ${which} not built on this machine`, { hint: 'publish from a machine that builds its images, or trust them with --trustShared' });
 }
 
 /** True when everything asked for was pushed (or there was nothing to publish). */
@@ -122,6 +144,7 @@ export async function publishProject(project: DockerProject, req: PublishRequest
   host.log(`publishing ${project.name} ${version.version} (from ${version.from}): ${plans.flatMap((p) => p.targets).join(', ')}`);
   // Builds what is missing or stale (and what it derives from), so only current images are pushed.
   if (!(await host.build(req.image))) return false;
+  if (!host.dryRun) for (const plan of plans) host.log(await vouch(plan, host));
   for (const plan of plans) {
     const pushed = await pushPlan(plan, { dryRun: host.dryRun, env: host.env, cwd: host.workspaceRoot, print: host.print });
     if (!host.dryRun) for (const p of pushed) host.log(`pushed ${p.ref}${p.digest ? ` (${p.digest})` : ''}`);

@@ -6,7 +6,7 @@ import { loadTree, tempTree } from '../../testing/temp-tree';
 import { DockconvError } from '../errors';
 import { planProjectPublish } from './index';
 import { normaliseRegistry, publishTags, resolveRegistry } from './plan';
-import { pushedDigest, pushFailure, registryHost } from './push-errors';
+import { pushedDigest, pushFailure, pushRefused, registryHost } from './push-errors';
 import { parseReleaseRecord, releaseRecordPath, releaseVersionOf, renderReleaseRecord } from './release-version';
 
 function project(runCfg?: string) {
@@ -133,6 +133,11 @@ describe('push failures', () => {
     assert.match(line('denied: requested access to the resource is denied'), /access to the repository is denied/);
     assert.match(pushFailure('r.io/x:1', 'http: server gave HTTP response to HTTPS client', 1, env).describe(), /insecure-registries/);
     assert.equal(line('something else\nlast words'), 'push of 127.0.0.1:5000/p-base:1.0.0 failed (exit 1): last words');
+  });
+
+  it('tells a refusal (the same answer for every image) from a failure that may pass', () => {
+    for (const refused of ['no basic auth credentials', 'unauthorized: authentication required', 'denied: requested access to the resource is denied']) assert.ok(pushRefused(refused), refused);
+    for (const passing of ['dial tcp 127.0.0.1:9: connect: connection refused', 'blob upload unknown', '']) assert.ok(!pushRefused(passing), passing);
   });
 
   it('reads the registry host and the pushed digest', () => {

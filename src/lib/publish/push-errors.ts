@@ -17,23 +17,35 @@ export function dockerConfigFile(env: NodeJS.ProcessEnv): string {
   return join(dir, 'config.json');
 }
 
+const NO_CREDENTIALS = /no basic auth credentials/i;
+const REJECTED = /unauthorized|authentication required|incorrect username or password|401/i;
+const DENIED = /denied|forbidden|403/i;
+
+/**
+ * The registry answered and said no (no credentials, rejected ones, or ones that may not push
+ * there): pushing again with the same credentials in the same run gets the same answer.
+ */
+export function pushRefused(stderr: string): boolean {
+  return [NO_CREDENTIALS, REJECTED, DENIED].some((re) => re.test(stderr));
+}
+
 /** The one-line error for a failed push of `ref`, from docker's stderr and exit code. */
 export function pushFailure(ref: string, stderr: string, exitCode: number, env: NodeJS.ProcessEnv): DockconvError {
   const host = registryHost(ref);
   const text = stderr.trim();
   const login = `docker login ${host === 'docker.io' ? '' : host}`.trim();
   const config = dockerConfigFile(env);
-  if (/no basic auth credentials/i.test(text)) {
+  if (NO_CREDENTIALS.test(text)) {
     return new DockconvError(`push of ${ref} refused: ${host} needs a login and there are no credentials for it`, {
       hint: `run \`${login}\` (credentials are read from ${config} and its credential helpers)`,
     });
   }
-  if (/unauthorized|authentication required|incorrect username or password|401/i.test(text)) {
+  if (REJECTED.test(text)) {
     return new DockconvError(`push of ${ref} refused: ${host} rejected the credentials`, {
       hint: `check the login for ${host} in ${config} (or its credential helper); \`${login}\` replaces it`,
     });
   }
-  if (/denied|forbidden|403/i.test(text)) {
+  if (DENIED.test(text)) {
     return new DockconvError(`push of ${ref} refused: access to the repository is denied on ${host}`, {
       hint: 'the login works but may not push there: check the repository name and your permissions',
     });
