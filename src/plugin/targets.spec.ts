@@ -65,6 +65,16 @@ describe('dockerTargets', () => {
     assert.match(JSON.stringify(targetsFor('q')['docker-build-job']?.inputs), /\{projectRoot\}\/src\/\*\*\/\*/);
   });
 
+  it('a derived image\'s inputs hold its ancestors\' files, so `nx affected` reaches it from a parent\'s edit', () => {
+    const job = (targetsFor('q')['docker-build-job']?.inputs ?? []).map((i) => JSON.stringify(i));
+    assert.ok(job.includes('"{workspaceRoot}/p/requirements.txt"'), job.join(' '));
+    assert.ok(job.includes('"{workspaceRoot}/p/docker/base/**/*"'), job.join(' '));
+    const dev = (targetsFor('p')['docker-build-dev']?.inputs ?? []).map((i) => JSON.stringify(i));
+    assert.ok(dev.includes('"{workspaceRoot}/p/docker/base/**/*"'), dev.join(' '));
+    const base = JSON.stringify(targetsFor('p')['docker-build-base']?.inputs);
+    assert.doesNotMatch(base, /\{workspaceRoot\}/, 'a base image has no ancestors');
+  });
+
   it('docker-run has a configuration per runnable image, synthetic ones included', () => {
     assert.deepEqual(Object.keys(targetsFor('p')['docker-run']?.configurations ?? {}), ['base', 'dev', 'shell']);
   });

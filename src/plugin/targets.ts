@@ -5,7 +5,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { contextSources } from '../lib/dockerfile';
 import type { ImageGraph, ImageNode } from '../lib/graph';
-import { imageId } from '../lib/graph';
+import { ancestors, imageId } from '../lib/graph';
 import type { DockerProject, ImageDef } from '../lib/project';
 import { RUN_CONFIG_FILES } from '../lib/run-config';
 import { consumesVersion } from '../lib/version-inputs';
@@ -114,7 +114,7 @@ function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: I
         : { projects: [p.image.project], target: imageBuildTarget(options, p.image.type), params: 'forward' as const },
     ),
     cache: true,
-    inputs: buildInputs(node),
+    inputs: buildInputs(node, graph),
     outputs: [`{workspaceRoot}/${imageRecordPath(image.projectRoot, image.type)}`],
     metadata: {
       ...DOCKER_META,
@@ -130,15 +130,14 @@ function imageBuildTargetConfig(node: ImageNode, siblings: ImageNode[], graph: I
  * command before Nx hashes anything and read here as environment variables.
  * The executor then compares the exact inputs (after .dockerignore) with the image's label,
  * so a change Nx cannot rule out still runs no `docker build` when nothing relevant moved.
+ *
+ * The files of every ancestor image count too, rooted at the workspace: `nx affected` selects a
+ * task only when a changed file is among its inputs, and a parent's edit must reach the images
+ * built on it, in other projects as well. The state alone would only say so at run time.
  */
-function buildInputs(node: ImageNode): Inputs {
+function buildInputs(node: ImageNode, graph: ImageGraph): Inputs {
   const { image } = node;
-  const files = [
-    `{projectRoot}/docker/${image.type}/**/*`,
-    ...RUN_CONFIG_FILES.map((file) => `{projectRoot}/${file}`),
-    '{projectRoot}/.dockerignore',
-    ...contextSources(node.dockerfile).flatMap(sourceInputs),
-  ];
+  const files = [...fileInputs(node), ...ancestors(graph, node.id).flatMap((id) => graph.get(id) ?? []).flatMap(workspaceFileInputs)];
   return [
     ...new Set(files),
     { env: 'DOCKCONV_TAG' },
@@ -148,6 +147,21 @@ function buildInputs(node: ImageNode): Inputs {
     { env: stateVariable(image.project, image.type) },
     ...(consumesVersion(node.dockerfile) ? [{ runtime: 'git describe --tags --dirty --always --long 2>/dev/null || echo none' }] : []),
   ];
+}
+
+/** The files one image's build reads, relative to its project root. */
+function fileInputs(node: ImageNode): string[] {
+  return [
+    `{projectRoot}/docker/${node.image.type}/**/*`,
+    ...RUN_CONFIG_FILES.map((file) => `{projectRoot}/${file}`),
+    '{projectRoot}/.dockerignore',
+    ...contextSources(node.dockerfile).flatMap(sourceInputs),
+  ];
+}
+
+function workspaceFileInputs(node: ImageNode): string[] {
+  const root = node.image.projectRoot === '.' || node.image.projectRoot === '' ? '{workspaceRoot}' : `{workspaceRoot}/${node.image.projectRoot}`;
+  return fileInputs(node).map((input) => input.replace('{projectRoot}', root));
 }
 
 function sourceInputs(source: string): string[] {
