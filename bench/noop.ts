@@ -17,8 +17,9 @@
  * Both daemon off (as in CI) and on. Needs dist/ (it runs scripts/build.mjs) and an engine.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { docker, ensureEngine, REPO_ROOT, removeImages } from '../e2e/helpers/engine';
 import { createWorkspace, output, projectJson, type TestWorkspace } from '../e2e/helpers/workspace';
@@ -82,13 +83,19 @@ function commit(ws: TestWorkspace, message: string): void {
   ws.git(['commit', '-qm', message]);
 }
 
-/** One plain `docker build` of the edited image: what the one-change run cannot do without. */
+/**
+ * One plain `docker build` of the edited image: what the one-change run cannot do without. Its
+ * Dockerfile lives outside the workspace: a file under docker/d1/ would be an input of that
+ * image's task and turn the next round's no-op into a run with a change.
+ */
 function plainBuild(ws: TestWorkspace, round: number): number {
-  const dir = join(ws.root, 'libs/p0');
-  writeFileSync(join(dir, 'docker/d1/Dockerfile.plain'), derived(1, `plain${round}`));
+  const dockerfile = join(mkdtempSync(join(tmpdir(), 'dockconv-bench-plain-')), 'Dockerfile');
+  writeFileSync(dockerfile, derived(1, `plain${round}`));
   const t0 = performance.now();
-  docker(['build', '-q', '--build-arg', `BASE_IMAGE=p0-base:${TAG}`, '-t', `p0-d1-plain:${TAG}`, '-f', join(dir, 'docker/d1/Dockerfile.plain'), dir]);
-  return (performance.now() - t0) / 1000;
+  docker(['build', '-q', '--build-arg', `BASE_IMAGE=p0-base:${TAG}`, '-t', `p0-d1-plain:${TAG}`, '-f', dockerfile, join(ws.root, 'libs/p0')]);
+  const elapsed = (performance.now() - t0) / 1000;
+  rmSync(dirname(dockerfile), { recursive: true, force: true });
+  return elapsed;
 }
 
 function main(): void {
