@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { DockconvError } from './errors';
-import { escapeUnknownPlaceholders, expand, REPLACEMENT_NAMES, scriptText, unknownPlaceholders } from './variables';
+import { escapeUnknownPlaceholders, expand, keepBracesAsWritten, REPLACEMENT_NAMES, scriptText, unknownPlaceholders } from './variables';
 import { splitWords } from './run/shell-words';
 import { formatCommand } from './shown';
 
@@ -105,6 +105,33 @@ describe('unknownPlaceholders and escapeUnknownPlaceholders', () => {
     for (const name of ['user', 'project', 'project_root', 'workspace_root', 'home', 'workdir', 'cwd', 'image', 'tag']) {
       assert.ok((REPLACEMENT_NAMES as readonly string[]).includes(name), name);
     }
+  });
+});
+
+describe('keepBracesAsWritten', () => {
+  // written for 0.1.0, rewritten for 0.2.0, the words 0.2.0 reads: 0.1.0's but for a known {name}
+  // inside single quotes, which 0.1.0 left unreplaced and 0.2.0 replaces on purpose
+  const table: [string, string, string[]][] = [
+    ["--format '{{.Names}}'", "--format '{{{{.Names}}}}'", ['--format', '{{.Names}}']],
+    ['-e WHO={nosuch}', '-e WHO={{nosuch}}', ['-e', 'WHO={nosuch}']],
+    ["sh -c 'echo {nosuch} at {workdir}'", "sh -c 'echo {{nosuch}} at {workdir}'", ['sh', '-c', 'echo {nosuch} at /app']],
+    ["awk '{print $1}'", "awk '{print $1}'", ['awk', '{print $1}']],
+    ['-e JSON={"a":1}', '-e JSON={"a":1}', ['-e', 'JSON={a:1}']],
+    [`-e 'JSON={"a":{"b":1}}'`, `-e 'JSON={"a":{"b":1}}}}'`, ['-e', 'JSON={"a":{"b":1}}']],
+    ['{user}@{project}', '{user}@{project}', ['alice@demo']],
+    ['${HOME} ${TOKEN:-x} $TOKEN', '${HOME} ${TOKEN:-x} $TOKEN', ['/home/alice', 's3cret', 's3cret']],
+    ['$${x} $$', '$${{x}} $$', ['${x}', '$']],
+    ["'Hello {{user}}' {Workdir} {0}", "'Hello {{{{user}}}}' {{Workdir}} {{0}}", ['Hello {{user}}', '{Workdir}', '{0}']],
+    ['}}} {a,b} {}', '}}}}} {a,b} {}', ['}}}', '{a,b}', '{}']],
+  ];
+  for (const [value, kept, read] of table) {
+    it(JSON.stringify(value), () => {
+      assert.equal(keepBracesAsWritten(value), kept);
+      assert.deepEqual(words(kept), read);
+    });
+  }
+  it('reads a rewritten script as 0.1.0 did: the shell gets the braces as written', () => {
+    assert.equal(scriptText(keepBracesAsWritten(`docker ps --format '{{.Names}}' | grep {nosuch}-{project}`), replacements), `docker ps --format '{{.Names}}' | grep {nosuch}-demo`);
   });
 });
 

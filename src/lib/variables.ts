@@ -168,6 +168,19 @@ export function escapeUnknownPlaceholders(value: string): string {
   return scanBraces(value, (token, text) => (token.kind === 'unknown' ? `{${text}}` : undefined));
 }
 
+/**
+ * `value`, written for 0.1.0 (which kept every brace but a known `{name}` as written outside
+ * `volumes`), rewritten so that the one brace rule reads it the same: an unknown `{x}` becomes
+ * `{{x}}` and a `{{` or `}}` is doubled again, as both once reached the container as written.
+ * Single braces, known `{name}`s, `${VAR}` and `$$` already read the same and are kept.
+ */
+export function keepBracesAsWritten(value: string): string {
+  return scanBraces(value, (token, text) => {
+    const doubled = token.kind === 'unknown' || (token.kind === 'literal' && token.length === 2);
+    return doubled ? text.replace(/[{}]/g, '$&$&') : undefined;
+  });
+}
+
 /** Rewrites the brace tokens of `value` (`undefined` keeps one as written). */
 function scanBraces(value: string, rewrite: (token: BraceToken, text: string) => string | undefined): string {
   let out = '';

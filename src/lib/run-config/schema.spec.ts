@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig, type ConfigSection } from './parser';
-import { readPrefix, runKey, syntheticImages } from './schema';
+import { readPrefix, runKey, syntheticImages, takesReplacements, type SectionKind } from './schema';
 
 describe('runKey and syntheticImages', () => {
   const doc = parseConfig('[dev]\nnetwork = host\nnetwork_docked = bridge\ncmd = bash\n[run_image]\nsynthetic_images = a, b  c,,a\n', 'f');
@@ -38,5 +38,24 @@ describe('readPrefix', () => {
     const reading = readPrefix(at('maybe'), 'run.cfg');
     assert.equal(reading.value, true);
     assert.match(reading.warning?.message ?? '', /no boolean; read as true/);
+  });
+});
+
+describe('takesReplacements', () => {
+  const imageLike: SectionKind[] = ['image', 'synthetic', 'config-only'];
+  it('run keys but env, their _docked forms, build_args and the scripts, in image-like sections', () => {
+    const keys = ['cmd', 'args', 'environment', 'volumes', 'network_docked', 'volumes_docked', 'build_args', 'pre_build_script', 'post_build_script'];
+    for (const kind of imageLike) for (const key of keys) assert.ok(takesReplacements(kind, key), `${kind} ${key}`);
+  });
+  it('not the keys that name a section or an image, nor unknown keys', () => {
+    const keys = ['env', 'env_docked', 'name', 'tag', 'prefix', 'registry', 'aws_env', 'synthetic_images', 'build_args_docked', 'CMD', 'custom'];
+    for (const kind of imageLike) for (const key of keys) assert.equal(takesReplacements(kind, key), false, `${kind} ${key}`);
+  });
+  it('every key of an env section, nothing in [run_image] or an unknown section', () => {
+    assert.ok(takesReplacements('env', 'ANY_NAME'));
+    assert.ok(takesReplacements('env', 'name'));
+    for (const kind of ['run_image', 'unknown'] as const) {
+      for (const key of ['cmd', 'synthetic_images', 'X']) assert.equal(takesReplacements(kind, key), false, `${kind} ${key}`);
+    }
   });
 });

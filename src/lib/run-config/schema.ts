@@ -104,6 +104,18 @@ function isConfigOnly(section: ConfigSection, file: string): boolean {
   return section.entries.has('name') && prefix !== undefined && !readPrefix(prefix, file).value;
 }
 
+// `env` names a section and `name`, `tag`, `prefix` name an image: no value of theirs is expanded.
+const REPLACED_KEYS = new Set([
+  'build_args', 'pre_build_script', 'post_build_script',
+  ...RUN_KEYS.filter((k) => k !== 'env').flatMap((k) => [k, `${k}_docked`]),
+]);
+
+/** Whether the value of `key` in a section of `kind` has its `{name}`s and `$VAR`s replaced. */
+export function takesReplacements(kind: SectionKind, key: string): boolean {
+  if (kind === 'env') return true; // each key becomes `-e KEY=<value, expanded>`
+  return (kind === 'image' || kind === 'synthetic' || kind === 'config-only') && REPLACED_KEYS.has(key);
+}
+
 /** The keys each kind of section takes; the other kinds take any key. */
 export const KNOWN_KEYS: Partial<Record<SectionKind, readonly string[]>> = {
   image: IMAGE_KEYS,
