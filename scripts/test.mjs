@@ -11,6 +11,7 @@
 //   legacy      the machine's Engine 20.10 and a CLI without buildx: the legacy builder
 //   containerd  Engine 26 with buildx (BuildKit) and the containerd image store
 //               (scripts/modern-engine.sh), plus transfers between it and Engine 20.10
+//               (the previous Nx major and installing from a registry run on the legacy leg only)
 //   classic     Engine 26 with buildx and the classic image store: transfers only (its builds
 //               are the containerd leg's BuildKit builds; only the image store differs)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -74,7 +75,7 @@ const legs = {
   }),
   containerd: () => ({
     label: 'e2e, Engine 26, BuildKit, containerd image store',
-    files: e2eFiles().filter((f) => !f.includes('nx-previous-major')),
+    files: e2eFiles().filter((f) => !f.includes('nx-previous-major') && !f.includes('install.e2e')),
     env: { ...process.env, ...modernEngine('containerd'), DOCKCONV_ENGINE2_KIND: 'containerd', DOCKCONV_LEGACY_HOST: legacyHost },
   }),
   classic: () => ({

@@ -15,7 +15,7 @@ const NX_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/nx/pac
 const templates = new Map<string, string>();
 
 /** Packs the built package (dist/ must be current: `node scripts/test.mjs e2e` builds first). */
-function packPlugin(): string {
+export function packPlugin(): string {
   const out = join(tmpdir(), 'dockconv-e2e-pack');
   mkdirSync(out, { recursive: true });
   const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: REPO_ROOT, encoding: 'utf8' })
@@ -115,6 +115,11 @@ export function e2eEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     GIT_COMMITTER_EMAIL: 'e2e@example.invalid',
     ...extra,
   };
+}
+
+/** A handle on a workspace folder made elsewhere (with node_modules of its own). */
+export function openWorkspace(root: string): TestWorkspace {
+  return makeHandle(root);
 }
 
 function makeHandle(root: string): TestWorkspace {
