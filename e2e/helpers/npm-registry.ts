@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './engine';
+import { freePort } from './registry';
 
 export interface NpmRegistry {
   url: string;
@@ -16,17 +16,6 @@ export interface NpmRegistry {
   /** Publishes a package folder (or tarball) under the registry. */
   publish(pathOrTarball: string): void;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function config(dir: string, port: number, uplink: string): string {

@@ -107,7 +107,7 @@ function authConfig(dir: string, user: { name: string; password: string }): stri
   return ['auth:', '  htpasswd:', '    realm: dockconv-e2e', `    path: ${join(dir, 'htpasswd')}`].join('\n');
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
