@@ -6,7 +6,9 @@
  *               same workspace and task graph with every docker-build target replaced by a
  *               cacheable `nx:noop` target with the same dependsOn (what Nx costs for that many
  *               cached tasks with no plugin work); and the same floor with an empty inference
- *               plugin registered (our glob, infers nothing): the price Nx puts on any plugin
+ *               plugin registered (our glob, infers nothing): the price Nx puts on any plugin;
+ *               and that plugin with a preTasksExecution hook that does nothing: the price of
+ *               having the hook
  *   first run: the same run-many right after the full build (every task must be replayed)
  *   one change: one derived image's Dockerfile edited, `nx affected -t docker-build` (exactly one
  *               `docker build`), against the floor's affected run plus that one plain
@@ -106,6 +108,11 @@ function main(): void {
   const withPlugin = createWorkspace(floorFiles(), { git: true, plugins: ['./empty-plugin.js'] });
   withPlugin.write('empty-plugin.js', "exports.createNodes = ['**/docker/{*/Dockerfile,run.cfg,dockerutils.cfg}', () => []];\n");
   commit(withPlugin, 'empty plugin');
+  // The same empty plugin with a preTasksExecution hook that does nothing: what Nx charges a
+  // plugin for having the hook (with the daemon on, a plugin worker started for it per command).
+  const withHook = createWorkspace(floorFiles(), { git: true, plugins: ['./empty-plugin.js'] });
+  withHook.write('empty-plugin.js', "exports.createNodes = ['**/docker/{*/Dockerfile,run.cfg,dockerutils.cfg}', () => []];\nexports.preTasksExecution = async () => ({});\n");
+  commit(withHook, 'empty plugin with a hook');
   const rows: Record<string, number[]> = {};
   const add = (name: string, value: number) => (rows[name] ??= []).push(value);
   try {
@@ -114,6 +121,7 @@ function main(): void {
     console.log(`first build: ${first.toFixed(1)} s`);
     timed(floor, ['run-many', '-t', 'docker-build'], false);
     timed(withPlugin, ['run-many', '-t', 'docker-build'], false);
+    timed(withHook, ['run-many', '-t', 'docker-build'], false);
     for (const daemon of [false, true]) {
       const mode = daemon ? 'daemon on' : 'daemon off';
       // The first run after the full build (daemon off), or after daemon off's rounds: warms the daemon.
@@ -121,10 +129,12 @@ function main(): void {
       if (!daemon) add('first run after the build, ours (daemon off)', warm);
       timed(floor, ['run-many', '-t', 'docker-build'], daemon);
       timed(withPlugin, ['run-many', '-t', 'docker-build'], daemon);
+      timed(withHook, ['run-many', '-t', 'docker-build'], daemon);
       for (let r = 0; r < ROUNDS; r++) {
         add(`no-op, ours (${mode})`, timed(ours, ['run-many', '-t', 'docker-build'], daemon));
         add(`no-op, floor (${mode})`, timed(floor, ['run-many', '-t', 'docker-build'], daemon));
         add(`no-op, floor + empty plugin (${mode})`, timed(withPlugin, ['run-many', '-t', 'docker-build'], daemon));
+        add(`no-op, floor + empty plugin with hook (${mode})`, timed(withHook, ['run-many', '-t', 'docker-build'], daemon));
         const round = (daemon ? 100 : 0) + r;
         editOne(ours, round);
         add(`one change, ours (${mode})`, timed(ours, ['affected', '-t', 'docker-build', '--base=HEAD'], daemon));
@@ -137,7 +147,7 @@ function main(): void {
     }
     report(rows);
   } finally {
-    for (const ws of [ours, floor, withPlugin]) {
+    for (const ws of [ours, floor, withPlugin, withHook]) {
       try {
         execFileSync(join(ws.root, 'node_modules/.bin/nx'), ['daemon', '--stop'], { cwd: ws.root, stdio: 'ignore' });
       } catch {
@@ -152,6 +162,7 @@ function main(): void {
     ours.remove();
     floor.remove();
     withPlugin.remove();
+    withHook.remove();
   }
 }
 
@@ -162,8 +173,9 @@ function report(rows: Record<string, number[]>): void {
   for (const mode of ['daemon off', 'daemon on']) {
     const noop = m(`no-op, ours (${mode})`) / m(`no-op, floor (${mode})`);
     const overPlugin = m(`no-op, ours (${mode})`) / m(`no-op, floor + empty plugin (${mode})`);
+    const overHook = m(`no-op, ours (${mode})`) / m(`no-op, floor + empty plugin with hook (${mode})`);
     const budget = m(`one change, floor (${mode})`) + m('one plain docker build') + 1;
-    console.log(`  ${mode}: no-op ${noop.toFixed(2)}× the floor (goal ≤ 1.3×), ${overPlugin.toFixed(2)}× the floor with an empty plugin; one change ${m(`one change, ours (${mode})`).toFixed(2)} s against floor + build + 1 s = ${budget.toFixed(2)} s`);
+    console.log(`  ${mode}: no-op ${noop.toFixed(2)}× the floor (goal ≤ 1.3×), ${overPlugin.toFixed(2)}× the floor with an empty plugin, ${overHook.toFixed(2)}× with an empty plugin and hook; one change ${m(`one change, ours (${mode})`).toFixed(2)} s against floor + build + 1 s = ${budget.toFixed(2)} s`);
   }
 }
 
