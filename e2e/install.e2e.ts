@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './helpers/engine';
 import { packageAtVersion, startNpmRegistry, type NpmRegistry } from './helpers/npm-registry';
 import { e2eEnv, openWorkspace, output, packPlugin, type TestWorkspace } from './helpers/workspace';
@@ -65,7 +65,9 @@ describe('installing and upgrading through a real npm registry', () => {
   before(async () => {
     registry = await startNpmRegistry();
     const tarball = packPlugin();
-    registry.publish(packageAtVersion(tarball, PREVIOUS));
+    const previous = packageAtVersion(tarball, PREVIOUS);
+    registry.publish(previous);
+    rmSync(dirname(previous), { recursive: true, force: true });
     registry.publish(tarball);
     seed = mkdtempSync(join(tmpdir(), 'dockconv-install-seed-'));
     writeFileSync(join(seed, '.npmrc'), registry.npmrc);

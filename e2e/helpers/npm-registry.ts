@@ -10,7 +10,6 @@ import { REPO_ROOT } from './engine';
 import { freePort } from './registry';
 
 export interface NpmRegistry {
-  url: string;
   /** `.npmrc` lines that point npm at the registry with a token allowed to publish. */
   npmrc: string;
   /** Publishes a package folder (or tarball) under the registry. */
@@ -85,7 +84,6 @@ export async function startNpmRegistry(): Promise<NpmRegistry> {
   const userconfig = join(dir, 'npmrc');
   writeFileSync(userconfig, npmrc);
   return {
-    url,
     npmrc,
     publish(path) {
       execFileSync('npm', ['publish', path, '--ignore-scripts', '--registry', url, '--userconfig', userconfig, '--tag', 'latest'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -101,7 +99,7 @@ export async function startNpmRegistry(): Promise<NpmRegistry> {
   };
 }
 
-/** The packed package, unpacked into a folder with `version` set: what a given release would publish. */
+/** The packed package, unpacked into a folder with `version` set: what a given release would publish (the caller removes its parent). */
 export function packageAtVersion(tarball: string, version: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-release-'));
   execFileSync('tar', ['-xzf', tarball, '-C', dir]);
