@@ -140,6 +140,14 @@ describe('push failures', () => {
     for (const passing of ['dial tcp 127.0.0.1:9: connect: connection refused', 'blob upload unknown', '']) assert.ok(!pushRefused(passing), passing);
   });
 
+  it('a digest holding the digits 401 or 403 is no status code: an unreachable registry stays unreachable', () => {
+    const stderr = 'failed to do request: Head "https://127.0.0.1:9/v2/p/blobs/sha256:ab401cd403ef": dial tcp 127.0.0.1:9: connect: connection refused';
+    assert.ok(!pushRefused(stderr));
+    assert.match(pushFailure('127.0.0.1:9/p:1', stderr, 1, {}).describe(), /cannot reach 127\.0\.0\.1:9/);
+    assert.ok(pushRefused('unexpected status: 401 Unauthorized'));
+    assert.ok(pushRefused('received unexpected HTTP status: 403 Forbidden'));
+  });
+
   it('reads the registry host and the pushed digest', () => {
     assert.equal(registryHost('127.0.0.1:5000/a/b:1'), '127.0.0.1:5000');
     assert.equal(registryHost('acme/app:1'), 'docker.io');

@@ -18,8 +18,9 @@ export function dockerConfigFile(env: NodeJS.ProcessEnv): string {
 }
 
 const NO_CREDENTIALS = /no basic auth credentials/i;
-const REJECTED = /unauthorized|authentication required|incorrect username or password|401/i;
-const DENIED = /denied|forbidden|403/i;
+// Status codes as words: a digest in the same text (hex) may hold the digits.
+const REJECTED = /unauthorized|authentication required|incorrect username or password|\b401\b/i;
+const DENIED = /denied|forbidden|\b403\b/i;
 
 /**
  * The registry answered and said no (no credentials, rejected ones, or ones that may not push
