@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# A modern Docker engine (Debian trixie's docker.io, with its containerd and docker-buildx)
-# beside the machine's Engine 20.10, for the tests and benchmarks of the modern leg.
+# A modern Docker engine (Debian's docker.io, with its containerd and docker-buildx) beside the
+# machine's Engine 20.10, for the tests and benchmarks of the modern legs.
 #
-#   eval "$(bash scripts/modern-engine.sh containerd)"   # Engine 26, containerd image store
-#   eval "$(bash scripts/modern-engine.sh classic)"      # Engine 26, classic image store
+#   eval "$(bash scripts/modern-engine.sh containerd)"       # trixie: Engine 26, containerd image store
+#   eval "$(bash scripts/modern-engine.sh classic)"          # trixie: Engine 26, classic image store
+#   eval "$(bash scripts/modern-engine.sh containerd sid)"   # sid: Engine 28.5, containerd image store
 #
-# DOCKCONV_MODERN_DIR (default /var/lib/dockconv-modern) holds the instances' state;
-# DOCKCONV_MODERN_CACHE the unpacked packages; DOCKCONV_MODERN_BRIDGE and
-# DOCKCONV_MODERN_BRIDGE_ADDRESS give another instance a bridge of its own.
+# The suite (second argument, or DOCKCONV_MODERN_SUITE; default trixie) picks the packages.
+# sid moves, so its packages come from ../shared/engines/sid/ beside the repository when that
+# folder holds them (checked against its SHA256SUMS), and from sid's current suite otherwise.
+#
+# DOCKCONV_MODERN_DIR (default /var/lib/dockconv-modern, /var/lib/dockconv-sid for sid) holds
+# the instances' state; DOCKCONV_MODERN_CACHE the unpacked packages (default
+# /var/lib/dockconv-packages/<suite>); DOCKCONV_MODERN_BRIDGE and DOCKCONV_MODERN_BRIDGE_ADDRESS
+# give another instance a bridge of its own.
 #
 # Prints the exports that point the docker CLI at it: DOCKER_HOST, and DOCKER_CONFIG naming a
 # folder whose cli-plugins/ holds buildx (so `docker build` goes through BuildKit; ~/.docker is
@@ -24,18 +30,26 @@
 # cases, and the other engine's RUN steps then fail.
 set -euo pipefail
 
+usage() { echo "modern-engine: usage: modern-engine.sh [containerd|classic] [trixie|sid]" >&2; exit 2; }
 store=${1:-containerd}
+suite=${2:-${DOCKCONV_MODERN_SUITE:-trixie}}
+case $suite in
+  trixie) net=26 default_base=/var/lib/dockconv-modern ;;
+  sid) net=28 default_base=/var/lib/dockconv-sid ;;
+  *) usage ;;
+esac
 case $store in
-  containerd) snapshotter=true bridge=dockconv-br26 address=172.31.26.1/24 ;;
-  classic) snapshotter=false bridge=dockconv-br26c address=172.31.27.1/24 ;;
-  *) echo "modern-engine: usage: modern-engine.sh [containerd|classic]" >&2; exit 2 ;;
+  containerd) snapshotter=true bridge=dockconv-br$net address=172.31.$net.1/24 ;;
+  classic) snapshotter=false bridge=dockconv-br${net}c address=172.31.$((net + 1)).1/24 ;;
+  *) usage ;;
 esac
 # Another instance (a transfer destination, say) needs its own folder and bridge.
 bridge=${DOCKCONV_MODERN_BRIDGE:-$bridge}
 address=${DOCKCONV_MODERN_BRIDGE_ADDRESS:-$address}
 
-base=${DOCKCONV_MODERN_DIR:-/var/lib/dockconv-modern}
-pkgs=${DOCKCONV_MODERN_CACHE:-$base/packages}
+base=${DOCKCONV_MODERN_DIR:-$default_base}
+pkgs=${DOCKCONV_MODERN_CACHE:-/var/lib/dockconv-packages/$suite}
+pinned=$(cd "$(dirname "$0")/.." && pwd)/../shared/engines/$suite
 state=$base/$store
 sock=$state/docker.sock
 plugins=$base/docker-config
@@ -44,18 +58,43 @@ exports() {
   echo "export DOCKER_HOST=unix://$sock DOCKER_CONFIG=$plugins"
 }
 
+# The .debs seen working, when they are beside the repository and intact; else the suite's own.
 fetch() {
-  local apt=$pkgs/apt root=$pkgs/root
+  local root=$pkgs/root
   [ -x "$root/usr/sbin/dockerd" ] && [ -x "$root/usr/libexec/docker/cli-plugins/docker-buildx" ] && return 0
+  command -v dpkg-deb >/dev/null || { echo "modern-engine: needs apt-get and dpkg-deb (Debian)" >&2; exit 1; }
+  mkdir -p "$pkgs/debs"
+  rm -f "$pkgs/debs"/*.deb
+  if [ -f "$pinned/SHA256SUMS" ] && (cd "$pinned" && sha256sum --quiet -c SHA256SUMS) >/dev/null 2>&1; then
+    echo "modern-engine: using the $suite packages in $pinned" >&2
+    cp "$pinned"/*.deb "$pkgs/debs/"
+  else
+    download
+  fi
+  rm -rf "$root.new"
+  mkdir -p "$root.new"
+  for deb in "$pkgs/debs"/*.deb; do dpkg-deb -x "$deb" "$root.new"; done
+  rm -rf "$root"
+  mv "$root.new" "$root"
+}
+
+# The suite's current packages, under a private apt configuration: superseded .debs disappear
+# from the mirrors, so no version is pinned here.
+download() {
+  local apt=$pkgs/apt
   command -v apt-get >/dev/null || { echo "modern-engine: needs apt-get and dpkg-deb (Debian)" >&2; exit 1; }
-  echo "modern-engine: fetching trixie's docker.io, containerd, docker-buildx and tini into $pkgs" >&2
-  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d" "$apt/debs"
+  echo "modern-engine: fetching $suite's docker.io, containerd, docker-buildx and tini into $pkgs" >&2
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
   local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  cat >"$apt/sources.list" <<EOF
-deb [signed-by=$keyring] http://deb.debian.org/debian trixie main
-deb [signed-by=$keyring] http://deb.debian.org/debian trixie-updates main
-deb [signed-by=$keyring] http://deb.debian.org/debian-security trixie-security main
+  if [ "$suite" = sid ]; then
+    echo "deb [signed-by=$keyring] http://deb.debian.org/debian sid main" >"$apt/sources.list"
+  else
+    cat >"$apt/sources.list" <<EOF
+deb [signed-by=$keyring] http://deb.debian.org/debian $suite main
+deb [signed-by=$keyring] http://deb.debian.org/debian $suite-updates main
+deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite-security main
 EOF
+  fi
   cat >"$apt/apt.conf" <<EOF
 Dir::Etc::SourceList "$apt/sources.list";
 Dir::Etc::SourceParts "$apt/sources.list.d";
@@ -68,13 +107,10 @@ APT::Architecture "amd64";
 APT::Sandbox::User "root";
 EOF
   APT_CONFIG=$apt/apt.conf apt-get update -qq
-  rm -f "$apt/debs"/*.deb
-  (cd "$apt/debs" && APT_CONFIG=$apt/apt.conf apt-get download -qq docker.io containerd docker-buildx tini)
-  rm -rf "$root.new"
-  mkdir -p "$root.new"
-  for deb in "$apt/debs"/*.deb; do dpkg-deb -x "$deb" "$root.new"; done
-  rm -rf "$root"
-  mv "$root.new" "$root"
+  # sid ships the static tini as a package of its own; trixie's tini still holds it.
+  local tini=tini
+  [ "$suite" = sid ] && tini=tini-static
+  (cd "$pkgs/debs" && APT_CONFIG=$apt/apt.conf apt-get download -qq docker.io containerd docker-buildx "$tini")
 }
 
 # dockerd finds containerd's shim, docker-proxy, docker-init and runc on its PATH.
@@ -158,5 +194,5 @@ mkdir -p "$state"
 ensure_bridge
 start_containerd
 start_dockerd
-echo "modern-engine: Engine $(docker -H "unix://$sock" version --format '{{.Server.Version}}') ($store image store) on $sock" >&2
+echo "modern-engine: Engine $(docker -H "unix://$sock" version --format '{{.Server.Version}}') ($suite, $store image store) on $sock" >&2
 exports

@@ -9,9 +9,11 @@
 //
 // The legs: the same plugin against the engines users run.
 //   legacy      the machine's Engine 20.10 and a CLI without buildx: the legacy builder
-//   containerd  Engine 26 with buildx (BuildKit) and the containerd image store
+//   containerd  Engine 26 (Debian trixie) with buildx (BuildKit) and the containerd image store
 //               (scripts/modern-engine.sh), plus transfers between it and Engine 20.10
 //               (the previous Nx major and installing from a registry run on the legacy leg only)
+//   sid         the newest Debian engine (sid: Engine 28.5), containerd image store, the same
+//               files as the containerd leg
 //   classic     Engine 26 with buildx and the classic image store: transfers only (its builds
 //               are the containerd leg's BuildKit builds; only the image store differs)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -59,9 +61,14 @@ function runTests(label, files, concurrency, env = process.env) {
 }
 
 /** The environment scripts/modern-engine.sh prints for an engine (started when none answers). */
-function modernEngine(store) {
-  const exports = execFileSync('bash', [join(root, 'scripts/modern-engine.sh'), store], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return Object.fromEntries([...exports.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+function modernEngine(store, suite = 'trixie') {
+  const exports = execFileSync('bash', [join(root, 'scripts/modern-engine.sh'), store, suite], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return { ...Object.fromEntries([...exports.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]])), DOCKCONV_MODERN_SUITE: suite };
+}
+
+/** "Engine 28.5.2+dfsg4": the label says which engine a leg's counts are for. */
+function engineVersion(env) {
+  return `Engine ${execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', env }).trim()}`;
 }
 
 const e2eFiles = () => find(join(root, 'e2e'), '.e2e.ts');
@@ -73,17 +80,22 @@ const legs = {
     files: e2eFiles().filter((f) => !f.includes('engines.e2e')),
     env: { ...process.env, DOCKCONV_ENGINE2_KIND: 'legacy' },
   }),
-  containerd: () => ({
-    label: 'e2e, Engine 26, BuildKit, containerd image store',
-    files: e2eFiles().filter((f) => !f.includes('nx-previous-major') && !f.includes('install.e2e')),
-    env: { ...process.env, ...modernEngine('containerd'), DOCKCONV_ENGINE2_KIND: 'containerd', DOCKCONV_LEGACY_HOST: legacyHost },
-  }),
-  classic: () => ({
-    label: 'e2e, Engine 26, BuildKit, classic image store',
-    files: e2eFiles().filter((f) => f.includes('/transfer.e2e')),
-    env: { ...process.env, ...modernEngine('classic'), DOCKCONV_ENGINE2_KIND: 'classic' },
-  }),
+  containerd: () => containerdLeg('trixie'),
+  sid: () => containerdLeg('sid'),
+  classic: () => {
+    const env = { ...process.env, ...modernEngine('classic'), DOCKCONV_ENGINE2_KIND: 'classic' };
+    return { label: `e2e, ${engineVersion(env)}, BuildKit, classic image store`, files: e2eFiles().filter((f) => f.includes('/transfer.e2e')), env };
+  },
 };
+
+function containerdLeg(suite) {
+  const env = { ...process.env, ...modernEngine('containerd', suite), DOCKCONV_ENGINE2_KIND: 'containerd', DOCKCONV_LEGACY_HOST: legacyHost };
+  return {
+    label: `e2e, ${engineVersion(env)} (${suite}), BuildKit, containerd image store`,
+    files: e2eFiles().filter((f) => !f.includes('nx-previous-major') && !f.includes('install.e2e')),
+    env,
+  };
+}
 
 function buildPackage() {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });

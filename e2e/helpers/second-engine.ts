@@ -7,7 +7,8 @@
  * (seen here: "could not find bridge docker0"). Reused when one already answers on the socket;
  * stopped only by whoever started it.
  * `DOCKCONV_ENGINE2_KIND` picks the engine: `legacy` (default: the machine's dockerd) or a modern
- * one started by scripts/modern-engine.sh, `containerd` (containerd image store) or `classic`.
+ * one started by scripts/modern-engine.sh, `containerd` (containerd image store) or `classic`,
+ * from the Debian suite DOCKCONV_MODERN_SUITE names (trixie by default, or sid).
  * Also a byte-counting unix-socket proxy to put in front of it, to measure what really crossed.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -46,7 +47,7 @@ function layout(kind: EngineKind): { state: string; socket: string; pidfiles: st
   if (kind === 'legacy') {
     return { state: STATE, socket: join(STATE, 'docker.sock'), pidfiles: [join(STATE, 'dockerd.pid'), join(STATE, 'exec', 'containerd', 'containerd.pid')] };
   }
-  const state = join(`${STATE}-modern`, kind);
+  const state = join(modernDir(), kind);
   return { state, socket: join(state, 'docker.sock'), pidfiles: [join(state, 'dockerd.pid'), join(state, 'containerd', 'containerd.pid')] };
 }
 
@@ -114,16 +115,22 @@ function ensureBridge(): void {
   execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
 }
 
+const modernSuite = () => (process.env['DOCKCONV_MODERN_SUITE'] === 'sid' ? 'sid' : 'trixie');
+/** One folder per suite: an engine of the other suite answering there would be reused. */
+const modernDir = () => (modernSuite() === 'sid' ? `${STATE}-sid` : `${STATE}-modern`);
+
 /** scripts/modern-engine.sh, in a folder and on a bridge of the second engine's own. */
 function launchModern(kind: 'containerd' | 'classic'): void {
-  execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'modern-engine.sh'), kind], {
+  const sid = modernSuite() === 'sid';
+  const bridge = `dockconv-br2${sid ? 's' : 'm'}${kind === 'containerd' ? '' : 'c'}`;
+  const subnet = (sid ? 250 : 252) + (kind === 'containerd' ? 0 : 1);
+  execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'modern-engine.sh'), kind, modernSuite()], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
-      DOCKCONV_MODERN_DIR: `${STATE}-modern`,
-      DOCKCONV_MODERN_CACHE: process.env['DOCKCONV_MODERN_CACHE'] ?? '/var/lib/dockconv-modern/packages',
-      DOCKCONV_MODERN_BRIDGE: kind === 'containerd' ? 'dockconv-br2m' : 'dockconv-br2mc',
-      DOCKCONV_MODERN_BRIDGE_ADDRESS: kind === 'containerd' ? '172.31.252.1/24' : '172.31.253.1/24',
+      DOCKCONV_MODERN_DIR: modernDir(),
+      DOCKCONV_MODERN_BRIDGE: bridge,
+      DOCKCONV_MODERN_BRIDGE_ADDRESS: `172.31.${subnet}.1/24`,
     },
   });
 }

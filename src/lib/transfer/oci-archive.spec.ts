@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { rewriteForContainerd } from './oci-archive';
+import { rewriteOciLayout } from './oci-archive';
 
 const digest = (body: Buffer) => `sha256:${createHash('sha256').update(body).digest('hex')}`;
 const path = (d: string) => `blobs/sha256/${d.slice('sha256:'.length)}`;
@@ -55,7 +55,7 @@ async function readTar(stream: Readable): Promise<Map<string, Buffer>> {
 test('only the blobs of an image the destination lists are left out; the index names the loaded image, untagged', async () => {
   const a = savedArchive();
   const spoolDir = mkdtempSync(join(tmpdir(), 'dockconv-spec-'));
-  const { stream, stats } = rewriteForContainerd(a.stream, { loadIds: [digest(a.derivedManifest)], heldImages: new Set([digest(a.baseManifest)]), spoolDir });
+  const { stream, stats } = rewriteOciLayout(a.stream, { loadIds: [digest(a.derivedManifest)], holds: { heldImages: new Set([digest(a.baseManifest)]) }, spoolDir });
   const out = await readTar(stream);
   for (const gone of [a.big, a.baseConfig, a.baseManifest]) assert.equal(out.has(path(digest(gone))), false);
   for (const kept of [a.small, a.derivedConfig, a.derivedManifest]) assert.deepEqual(out.get(path(digest(kept))), kept);
@@ -70,7 +70,7 @@ test('only the blobs of an image the destination lists are left out; the index n
 
 test('a destination listing nothing gets every blob, even of layers it may have unpacked', async () => {
   const a = savedArchive();
-  const { stream, stats } = rewriteForContainerd(a.stream, { loadIds: [digest(a.derivedManifest)], heldImages: new Set(), spoolDir: tmpdir() });
+  const { stream, stats } = rewriteOciLayout(a.stream, { loadIds: [digest(a.derivedManifest)], holds: { heldImages: new Set() }, spoolDir: tmpdir() });
   const out = await readTar(stream);
   assert.deepEqual(out.get(path(digest(a.big))), a.big);
   assert.equal(stats.layersSkipped, 0);
@@ -78,7 +78,7 @@ test('a destination listing nothing gets every blob, even of layers it may have 
 
 test('a classic-store source names the loaded image by its config digest', async () => {
   const a = savedArchive();
-  const { stream } = rewriteForContainerd(a.stream, { loadIds: [digest(a.derivedConfig)], heldImages: new Set(), spoolDir: tmpdir() });
+  const { stream } = rewriteOciLayout(a.stream, { loadIds: [digest(a.derivedConfig)], holds: { heldImages: new Set() }, spoolDir: tmpdir() });
   const index = JSON.parse((await readTar(stream)).get('index.json')?.toString() ?? '') as { manifests: { digest: string }[] };
   assert.deepEqual(index.manifests.map((m) => m.digest), [digest(a.derivedManifest)]);
 });
@@ -87,6 +87,23 @@ test('an archive without index.json (the classic layout) is an error, not a gues
   const pack = tar.pack();
   pack.entry({ name: 'manifest.json' }, '[]');
   pack.finalize();
-  const { stream } = rewriteForContainerd(Readable.from(pack), { loadIds: ['x'], heldImages: new Set(), spoolDir: tmpdir() });
+  const { stream } = rewriteOciLayout(Readable.from(pack), { loadIds: ['x'], holds: { heldImages: new Set() }, spoolDir: tmpdir() });
   await assert.rejects(readTar(stream), /no OCI layout/);
+});
+
+test('a classic-store destination: compressed blobs of layers it has are left out by their place in the manifest; manifest.json stays, untagged', async () => {
+  const a = savedArchive();
+  const { stream, stats } = rewriteOciLayout(a.stream, { loadIds: [digest(a.derivedManifest)], holds: { skipDiffIds: new Set(['sha256:a']) }, spoolDir: tmpdir() });
+  const out = await readTar(stream);
+  assert.equal(out.has(path(digest(a.big))), false, 'the layer with diff ID a, whatever its blob is named');
+  assert.deepEqual(out.get(path(digest(a.small))), a.small);
+  assert.deepEqual(JSON.parse(out.get('manifest.json')?.toString() ?? ''), [{ RepoTags: null }]);
+  assert.equal(stats.layersSkipped, 1);
+});
+
+test('a classic-store destination with no layer in common gets every blob', async () => {
+  const a = savedArchive();
+  const { stream } = rewriteOciLayout(a.stream, { loadIds: [digest(a.derivedManifest)], holds: { skipDiffIds: new Set(['sha256:zzz']) }, spoolDir: tmpdir() });
+  const out = await readTar(stream);
+  assert.deepEqual(out.get(path(digest(a.big))), a.big);
 });

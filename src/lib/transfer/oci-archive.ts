@@ -1,12 +1,18 @@
 /**
- * The thin archive for a destination that keeps images in the containerd image store. Its
- * `docker load` imports an OCI layout through containerd: a blob it already holds may be left
- * out of the archive, but only such a blob. One it lacks and the archive leaves out still
- * "loads": the image is registered, never unpacked and not listed, and `docker save` of it
- * writes only the manifest. So a blob is left out only when it belongs to an image the
- * destination lists (containerd lists only images whose content it holds whole), as that
- * image's own manifest says; the source saves such images alongside (their blobs are shared,
- * so they cost no bytes) to have those manifests at hand.
+ * The thin archive when the source writes the OCI layout (Engine 25 and later), for either kind
+ * of destination.
+ *
+ * A containerd-store destination's `docker load` imports an OCI layout through containerd: a
+ * blob it already holds may be left out of the archive, but only such a blob. One it lacks and
+ * the archive leaves out still "loads": the image is registered, never unpacked and not listed,
+ * and `docker save` of it writes only the manifest. So a blob is left out only when it belongs to
+ * an image the destination lists (containerd lists only images whose content it holds whole), as
+ * that image's own manifest says; the source saves such images alongside (their blobs are
+ * shared, so they cost no bytes) to have those manifests at hand.
+ *
+ * A classic-store destination loads through `manifest.json` and opens no layer whose chain it
+ * has, so any layer it has may be left out; but a compressed blob's name is not its diff ID, and
+ * only the manifests and configs say which layer a blob is.
  *
  * `docker save` writes blobs in digest order and index.json after them, so a manifest often
  * comes after the layers it names. Large blobs therefore wait in a spool file, small ones in
@@ -17,13 +23,17 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { drain, readAll, withoutNameAnnotations, type RewriteStats } from './archive';
+import { drain, readAll, withoutNameAnnotations, withoutRepoTags, type RewriteStats } from './archive';
 
-export interface ContainerdRewriteOptions {
+export interface OciRewriteOptions {
   /** IDs of the images to load, as the source names them (manifest or index digest, or config digest). */
   loadIds: readonly string[];
-  /** Image IDs (manifest or index digests) the destination lists, so holds whole. */
-  heldImages: ReadonlySet<string>;
+  /**
+   * What the destination holds. A containerd store: the image IDs (manifest or index digests) it
+   * lists, so holds whole. A classic store: the diff IDs of the layers it has (its loader reads
+   * `manifest.json` and opens no layer whose chain it has).
+   */
+  holds: { heldImages: ReadonlySet<string> } | { skipDiffIds: ReadonlySet<string> };
   /** Where large blobs wait until the stream's end (on this machine). */
   spoolDir: string;
   onSkip?: (digest: string, bytes: number) => void;
@@ -56,7 +66,7 @@ interface Blob {
   file?: string;
 }
 
-export function rewriteForContainerd(source: Readable, opts: ContainerdRewriteOptions): { stream: Readable; stats: RewriteStats } {
+export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { stream: Readable; stats: RewriteStats } {
   const pack = tar.pack();
   const extract = tar.extract();
   const stats: RewriteStats = { layersSkipped: 0, bytesSkipped: 0, unidentified: [] };
@@ -72,30 +82,42 @@ export function rewriteForContainerd(source: Readable, opts: ContainerdRewriteOp
   source.pipe(extract);
   (async () => {
     const blobs = new Map<string, Blob>();
+    const skip = (digest: string, bytes: number) => {
+      stats.layersSkipped += 1;
+      stats.bytesSkipped += bytes;
+      opts.onSkip?.(digest, bytes);
+    };
     let index: Document | undefined;
+    let manifestJson: string | undefined;
     for await (const entry of extract) {
       const name = entry.header.name.replace(/^\.\//, '');
       const hex = BLOB.exec(name)?.[1];
-      if (hex) blobs.set(`sha256:${hex}`, await keep(entry, join(spool, hex)));
+      // An uncompressed layer's blob is named by its diff ID: a classic store's skip is decided at once.
+      if (hex && 'skipDiffIds' in opts.holds && opts.holds.skipDiffIds.has(`sha256:${hex}`)) {
+        skip(`sha256:${hex}`, entry.header.size ?? 0);
+        await drain(entry);
+      } else if (hex) blobs.set(`sha256:${hex}`, await keep(entry, join(spool, hex)));
       else if (name === 'index.json') index = JSON.parse((await readAll(entry)).toString('utf8')) as Document;
-      else await drain(entry); // oci-layout is rewritten; manifest.json and repositories name tags
+      else if (name === 'manifest.json' && 'skipDiffIds' in opts.holds) manifestJson = (await readAll(entry)).toString('utf8');
+      else await drain(entry); // oci-layout is rewritten; repositories (and manifest.json for containerd) name tags
     }
     if (!index) throw new Error('the source wrote no OCI layout (index.json); send with --full');
     const document = (digest: string) => parseDocument(blobs.get(digest)?.body);
-    const held = heldBlobs(index, document, opts.heldImages);
     const loading = (index.manifests ?? []).filter((d) => opts.loadIds.includes(d.digest) || opts.loadIds.includes(configOf(d, document) ?? ''));
+    const held =
+      'heldImages' in opts.holds
+        ? heldBlobs(index, document, opts.holds.heldImages)
+        : layerBlobs(loading, document, (digest) => blobs.get(digest)?.body, opts.holds.skipDiffIds);
     await put(pack, { name: 'oci-layout', mode: 0o444, mtime: new Date(0) }, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
     for (const [digest, blob] of blobs) {
-      if (held.has(digest)) {
-        stats.layersSkipped += 1;
-        stats.bytesSkipped += blob.header.size ?? 0;
-        opts.onSkip?.(digest, blob.header.size ?? 0);
-      } else if (blob.body) await put(pack, blob.header, blob.body);
+      if (held.has(digest)) skip(digest, blob.header.size ?? 0);
+      else if (blob.body) await put(pack, blob.header, blob.body);
       else if (blob.file) await pipeline(createReadStream(blob.file), pack.entry(blob.header));
     }
     // Only the requested images, without names: the load tags nothing.
     const text = withoutNameAnnotations(JSON.stringify({ ...index, manifests: loading }));
     await put(pack, { name: 'index.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(text));
+    if (manifestJson) await put(pack, { name: 'manifest.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(withoutRepoTags(manifestJson)));
     pack.finalize();
     cleanup();
   })().catch(fail);
@@ -122,6 +144,34 @@ export function heldBlobs(index: Document, document: (digest: string) => Documen
   };
   for (const desc of index.manifests ?? []) if (heldImages.has(desc.digest)) visit(desc);
   return held;
+}
+
+/**
+ * The blobs of the loaded images' layers whose diff IDs a classic-store destination has: a
+ * manifest's layers pair with its config's `rootfs.diff_ids` in order, whatever the blobs'
+ * compression.
+ */
+export function layerBlobs(loading: readonly Descriptor[], document: (digest: string) => Document | undefined, body: (digest: string) => Buffer | undefined, skipDiffIds: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  const visit = (desc: Descriptor) => {
+    const doc = document(desc.digest);
+    for (const m of doc?.manifests ?? []) if (!m.annotations?.[REFERENCE_TYPE]) visit(m);
+    if (!doc?.config || !doc.layers) return;
+    const diffIds = diffIdsOf(body(doc.config.digest));
+    doc.layers.forEach((layer, i) => {
+      if (diffIds[i] !== undefined && skipDiffIds.has(diffIds[i])) out.add(layer.digest);
+    });
+  };
+  loading.forEach(visit);
+  return out;
+}
+
+function diffIdsOf(config: Buffer | undefined): string[] {
+  try {
+    return (JSON.parse(config?.toString('utf8') ?? '{}') as { rootfs?: { diff_ids?: string[] } }).rootfs?.diff_ids ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /** The config digest of a single-manifest descriptor: a classic-store source names images by it. */

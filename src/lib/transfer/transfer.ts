@@ -13,7 +13,8 @@ import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
 import { currentEngine, engineClient, parseDestination, type Endpoint } from '../docker/endpoint';
 import { ancestorsOf, destinationState, imageStoreOf, inspectSource, listedImageIds, savesOciLayout, type ImageStore } from './inventory';
-import { rewriteForContainerd } from './oci-archive';
+import { rewriteOciLayout } from './oci-archive';
+import { NotHeldError, rewriteClassicToOci, UnnamedLayerError } from './classic-to-oci';
 import { chainIds, planTransfer, totalSize, type DestinationState, type ImagePlan, type SourceImage, type TransferPlan } from './plan';
 import { createProgress, formatBytes } from './progress';
 import { parseLoadResponse, tagImage, tagOf, verifyImage, type Arrival } from './verify';
@@ -66,13 +67,22 @@ async function transferBetween(src: Docker, dst: Docker, source: Endpoint, desti
   // Images are asked on the source only when it names them as the destination does.
   const sameIdentity = stores.source === stores.destination;
   const state = await destinationState(dst, source.local && sameIdentity ? src : undefined);
-  const containerd = stores.destination === 'containerd' && !req.full ? await containerdArchive(src, images, state, sameIdentity, destination, log) : undefined;
-  const plan = planTransfer(images, containerd?.state ?? state, { full: req.full, sameIdentity });
+  const containerd = stores.destination === 'containerd' && !req.full ? await containerdArchive(src, images, state, sameIdentity) : undefined;
+  let plan = planTransfer(images, containerd?.state ?? state, { full: req.full, sameIdentity });
   printPlan(plan, destination, log, req.dryRun === true);
   if (req.dryRun) return { plan, sentBytes: 0, rawBytes: 0 };
-  const sent = plan.loadIds.length
-    ? await send(src, dst, plan, destination, { ...req, ancestors: containerd?.ancestors, heldImages: containerd?.ancestors && containerd.state.imageIds }, log)
-    : { sentBytes: 0, rawBytes: 0, loadedIds: [] as string[], archive: undefined };
+  const layout = await savesOciLayout(src) ? 'oci' : 'classic';
+  const sendAll = async (plan: TransferPlan, opts: SendOptions) => (plan.loadIds.length ? send(src, dst, plan, destination, opts, log) : { sentBytes: 0, rawBytes: 0, loadedIds: [] as string[], archive: undefined });
+  let sent;
+  try {
+    sent = await sendAll(plan, { ...req, layout, ancestors: containerd?.ancestors, heldImages: containerd?.state.imageIds });
+  } catch (err) {
+    if (!(err instanceof NotHeldError || err instanceof UnnamedLayerError)) throw err;
+    // The layers go whole after all: compressed, as across a network, so never more than save | gzip.
+    log(`no thin archive for ${destination.label}: ${err.message}; sending every layer, gzip`);
+    plan = planTransfer(images, { imageIds: state.imageIds, chainIds: new Set() }, { full: true, sameIdentity });
+    sent = await sendAll(plan, { ...req, layout, compress: req.compress === 'none' ? 'none' : 'gzip' });
+  }
   await finish(dst, plan, destination, { sameIdentity, loadedIds: sent.loadedIds }, stores, log);
   return { plan, sentBytes: sent.sentBytes, rawBytes: sent.rawBytes, archive: sent.archive };
 }
@@ -102,15 +112,10 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
 
 /**
  * A containerd-store destination is sent an OCI layout that leaves out only blobs of images it
- * lists (oci-archive.ts). Those are the sent images' ancestors it lists: the plan counts their
- * layers as present. A source that writes the classic layout (Engine before 25) cannot make
- * one, so its images go whole (containerd then needs every layer.tar).
+ * lists (oci-archive.ts; classic-to-oci.ts when the source writes the classic layout). Those are
+ * the sent images' ancestors it lists: the plan counts their layers as present.
  */
-async function containerdArchive(src: Docker, images: readonly SourceImage[], state: DestinationState, sameIdentity: boolean, destination: Endpoint, log: (line: string) => void) {
-  if (!(await savesOciLayout(src))) {
-    log(`${destination.label} keeps images in the containerd image store and the source engine writes the classic archive layout, whose load there needs every layer: sending all of them`);
-    return { state: { imageIds: state.imageIds, chainIds: new Set<string>() }, ancestors: undefined };
-  }
+async function containerdArchive(src: Docker, images: readonly SourceImage[], state: DestinationState, sameIdentity: boolean) {
   const sentChains = new Set(images.flatMap((i) => chainIds(i.diffIds)));
   // Between stores of one kind the destination's IDs are the source's; otherwise any source
   // image may be one the destination lists under its manifest digest.
@@ -151,6 +156,8 @@ interface SaveApi {
 }
 
 interface SendOptions extends TransferRequest {
+  /** The layout the source's `docker save` writes, and the destination's image store. */
+  layout: 'oci' | 'classic';
   /** With these, the containerd-store archive: ancestors saved alongside, the destination's images. */
   ancestors?: readonly string[];
   heldImages?: ReadonlySet<string>;
@@ -171,26 +178,31 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
     progress.update(encoded.stats.bytesIn, encoded.stats.bytesOut);
     progress.stop();
   };
+  let streamed: Promise<void> | undefined;
+  let rewriteFailure: unknown;
   try {
     const onSkip = () => progress.layerSkipped();
-    const { ancestors, heldImages } = req;
-    const names = [...plan.loadIds, ...(ancestors ?? [])];
+    const names = [...plan.loadIds, ...(req.ancestors ?? [])];
     const saved = (await (src as unknown as SaveApi).getImages({ names })) as Readable;
-    const { stream, stats } = heldImages
-      ? rewriteForContainerd(saved, { loadIds: plan.loadIds, heldImages, spoolDir: tmpdir(), onSkip })
-      : rewriteArchive(saved, { ...plan, onSkip });
-    const streamed = pipeline(stream, encoded).then(() => {
+    const { stream, stats } = rewriter(saved, plan, req, onSkip);
+    streamed = pipeline(stream, encoded).then(() => {
       // The engine unpacks and registers the layers only now; say so rather than sit at 100%.
       stopProgress();
       log(`sent; ${destination.label} is loading the image(s)`);
     });
-    streamed.catch(() => undefined); // observed below; avoid an unhandled rejection while the load runs
+    // Observed below; and no unhandled rejection while the load runs.
+    streamed.catch((err: unknown) => {
+      rewriteFailure = err;
+    });
     const response = await dst.loadImage(encoded, { quiet: true });
     const [text] = await Promise.all([readText(response), streamed]);
     const loadedIds = parseLoadResponse(text, destination.label);
     return { sentBytes: encoded.stats.bytesOut, rawBytes: encoded.stats.bytesIn, archive: stats, loadedIds };
   } catch (err) {
     encoded.destroy();
+    // The rewrite found it cannot leave those layers out: nothing was loaded, the caller sends them.
+    await streamed?.catch(() => undefined);
+    if (rewriteFailure instanceof NotHeldError || rewriteFailure instanceof UnnamedLayerError) throw rewriteFailure;
     if (err instanceof DockconvError) throw err;
     throw new DockconvError(`transfer to ${destination.label} failed: ${describeError(err).trim()}`, {
       hint: 'nothing was tagged there; run it again',
@@ -198,6 +210,19 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
   } finally {
     stopProgress();
   }
+}
+
+/**
+ * The rewrite from what the source saves into what the destination loads: an OCI layout for a
+ * containerd store; for a classic store, the archive as saved, rewritten in passing where every
+ * left-out blob is named by its diff ID, else through the OCI rewrite that reads the manifests.
+ */
+function rewriter(saved: Readable, plan: TransferPlan, req: SendOptions, onSkip: () => void) {
+  const { skipDiffIds, loadIds } = plan;
+  if (req.heldImages && req.layout === 'oci') return rewriteOciLayout(saved, { loadIds, holds: { heldImages: req.heldImages }, spoolDir: tmpdir(), onSkip });
+  if (req.heldImages) return rewriteClassicToOci(saved, { loadIds, skipDiffIds, chainToDiff: plan.chainToDiff, heldImages: req.heldImages, onSkip });
+  if (req.layout === 'oci' && skipDiffIds.size > 0) return rewriteOciLayout(saved, { loadIds, holds: { skipDiffIds }, spoolDir: tmpdir(), onSkip });
+  return rewriteArchive(saved, { ...plan, onSkip });
 }
 
 /** Verify every image first, then tag: a mismatch must leave no tag at all. */
