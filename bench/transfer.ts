@@ -9,9 +9,18 @@
  *   (c) planning over ssh against a destination with 40 images that the source holds too:
  *       docker-modem's ssh transport against ours, with and without reading shared images on
  *       the source.
+ *   (p) a row per pair of image stores (classic → classic, classic → containerd, containerd →
+ *       classic, containerd → containerd), the destination holding the base as a plain
+ *       `docker save | docker load` left it: bytes on the wire against `save | gzip | load`, time
+ *       against the destination's own `docker save` of the image. The classic source is the
+ *       Engine 20.10 DOCKCONV_LEGACY_HOST names (legacy builder), the containerd source the
+ *       DOCKER_HOST engine (BuildKit: its layers are compressed blobs); each source builds its
+ *       own base. Destinations are second engines of each kind (of DOCKCONV_MODERN_SUITE's suite).
  * Image: a 200 MB random base layer + a 1 MB random top layer (random = worst case for gzip).
  *
  *   node --import tsx bench/transfer.ts [repetitions=3] [sections=abc]
+ *   eval "$(bash scripts/modern-engine.sh containerd)"; DOCKCONV_LEGACY_HOST=unix:///var/run/docker.sock \
+ *     node --import tsx bench/transfer.ts 3 p
  *
  * Engines: the source is DOCKER_HOST's; the destination's kind is DOCKCONV_ENGINE2_KIND
  * (`legacy`: Engine 20.10; `containerd` / `classic`: Engine 26 with that image store). For a
@@ -45,14 +54,19 @@ function randomFile(path: string, bytes: number): void {
 }
 
 function buildImages(): void {
+  buildImagesWith(process.env);
+}
+
+/** The base and top images on the engine `env` names. */
+function buildImagesWith(env: NodeJS.ProcessEnv): void {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-bench-'));
   randomFile(join(dir, 'big.bin'), 200 * 1024 * 1024);
   randomFile(join(dir, 'small.bin'), 1024 * 1024);
   writeFileSync(join(dir, 'Dockerfile.base'), `FROM ${BUSYBOX_IMAGE}\nCOPY big.bin /big.bin\n`);
   writeFileSync(join(dir, 'Dockerfile.top'), `FROM ${BASE}\nCOPY small.bin /small.bin\n`);
   writeFileSync(join(dir, '.dockerignore'), 'Dockerfile.*\n');
-  docker(['build', '-q', '-f', join(dir, 'Dockerfile.base'), '-t', BASE, dir]);
-  docker(['build', '-q', '-f', join(dir, 'Dockerfile.top'), '-t', TOP, dir]);
+  docker(['build', '-q', '-f', join(dir, 'Dockerfile.base'), '-t', BASE, dir], env);
+  docker(['build', '-q', '-f', join(dir, 'Dockerfile.top'), '-t', TOP, dir], env);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -203,9 +217,69 @@ function onPath(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`], { stdio: 'ignore' }).status === 0;
 }
 
+interface Pair {
+  name: string;
+  source: string;
+  dest: SecondEngine;
+}
+
+/** (p): one row per pair of stores; the destination holds the base the plain way. */
+async function pairs(): Promise<void> {
+  const legacy = process.env['DOCKCONV_LEGACY_HOST'];
+  const modern = process.env['DOCKER_HOST'];
+  if (!legacy || !modern) throw new Error('section p needs DOCKCONV_LEGACY_HOST (Engine 20.10) and DOCKER_HOST (a containerd-store engine)');
+  const legacyEnv = { ...process.env, DOCKER_HOST: legacy, DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dockconv-nobuildx-')) };
+  const [classicDest, containerdDest] = [await startSecondEngine('legacy'), await startSecondEngine('containerd')];
+  const list: Pair[] = [
+    { name: 'classic → classic', source: legacy, dest: classicDest },
+    { name: 'classic → containerd', source: legacy, dest: containerdDest },
+    { name: 'containerd → classic', source: modern, dest: classicDest },
+    { name: 'containerd → containerd', source: modern, dest: containerdDest },
+  ];
+  try {
+    spawnSync('bash', ['scripts/busybox-image.sh', BUSYBOX_IMAGE], { stdio: 'inherit', env: legacyEnv });
+    for (const env of [legacyEnv, process.env]) buildImagesWith(env);
+    console.log('\n(p) a row per pair of image stores; the destination holds the 200 MB base; sending base + 1 MB top');
+    console.log('  pair                      transfer-image        save | gzip | load    bytes    dest. docker save  time');
+    for (const pair of list) await pairRow(pair);
+  } finally {
+    for (const env of [legacyEnv, process.env]) spawnSync('docker', ['rmi', '-f', TOP, BASE], { env, stdio: 'ignore' });
+    for (const dest of [classicDest, containerdDest]) {
+      dest.clear();
+      await dest.stop();
+    }
+  }
+}
+
+async function pairRow({ name, source, dest }: Pair): Promise<void> {
+  dest.clear();
+  await pipeline(`docker --host ${source} save ${BASE} | docker --host ${dest.host} load -q`);
+  const proxy = await countingProxy(dest.socket, join(tmpdir(), `dockconv-bench-pair-${process.pid}.sock`));
+  const rows = { tool: { t: [] as number[], b: [] as number[] }, gzip: { t: [] as number[], b: [] as number[] }, destSave: [] as number[] };
+  try {
+    for (let i = 0; i < REPS; i++) {
+      let before = proxy.uploaded();
+      rows.tool.t.push(await timed(() => transferImages({ images: [TOP], to: proxy.host, source: parseDestination(source), log: () => undefined, progress: 'none' })));
+      rows.tool.b.push(proxy.uploaded() - before);
+      rows.destSave.push(await timed(() => pipeline(`docker --host ${dest.host} save ${TOP} > /dev/null`)));
+      removeTop(dest);
+      before = proxy.uploaded();
+      rows.gzip.t.push(await timed(() => pipeline(`docker --host ${source} save ${TOP} | gzip | docker --host ${proxy.host} load -q`)));
+      rows.gzip.b.push(proxy.uploaded() - before);
+      removeTop(dest);
+    }
+  } finally {
+    await proxy.close();
+  }
+  const [tt, tb, gt, gb, ds] = [median(rows.tool.t), median(rows.tool.b), median(rows.gzip.t), median(rows.gzip.b), median(rows.destSave)];
+  const cell = (t: number, b: number) => `${t.toFixed(2)} s ${mb(b).padStart(9)}`;
+  console.log(`  ${name.padEnd(25)} ${cell(tt, tb)}   ${cell(gt, gb)}   ${`${(gb / tb).toFixed(0)}x`.padStart(5)}    ${ds.toFixed(2)} s          ${(tt / ds).toFixed(2)}x`);
+}
+
 async function main(): Promise<void> {
   checkTools();
   ensureEngine();
+  if (SECTIONS === 'p') return pairs();
   const dest = await startSecondEngine();
   try {
     buildImages();
@@ -213,6 +287,7 @@ async function main(): Promise<void> {
     if (SECTIONS.includes('a')) await withBase(dest);
     if (SECTIONS.includes('b')) await empty(dest);
     if (SECTIONS.includes('c')) await sshPlanning(dest);
+    if (SECTIONS.includes('p')) await pairs();
   } finally {
     dest.clear();
     docker(['rmi', '-f', TOP, BASE]);

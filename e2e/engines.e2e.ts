@@ -93,6 +93,9 @@ describe('transfer-image between Engine 20.10 (classic store) and an engine with
       assert.equal(success, true, out);
       assert.match(out, /1 layer\(s\) to send/);
       assert.ok(proxy.uploaded() < BASE_LAYER, `${proxy.uploaded()} bytes crossed: the base layer must stay behind`);
+      // Engine 29 refuses requests pinned below API 1.44; unversioned ones get the engine's own.
+      const pinned = proxy.requests().filter((line) => Number(/ \/v1\.(\d+)\//.exec(line)?.[1] ?? 99) < 44);
+      assert.deepEqual(pinned, [], 'no Engine API request pins an old version');
     } finally {
       await proxy.close();
     }
