@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: the Docker engine, a static busybox for FROM-scratch test
 # images, real versioneer for the parity suite, sshd for ssh:// transfers, git, a registry to
-# publish to (docker-registry) and htpasswd for its basic auth (apache2-utils).
+# publish to (docker-registry), htpasswd for its basic auth (apache2-utils), and qemu-user-static
+# with binfmt-support for foreign-platform builds and containers.
 set -euo pipefail
-packages=(docker.io busybox-static python3-versioneer openssh-server git util-linux docker-registry apache2-utils)
+packages=(docker.io busybox-static python3-versioneer openssh-server git util-linux docker-registry apache2-utils qemu-user-static binfmt-support)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -11,6 +11,7 @@ bash scripts/install-deps.sh
 # npm ci: exactly the lock file, which it never rewrites (a clean tree stays clean).
 npm ci --no-audit --no-fund
 bash scripts/ensure-docker.sh
+bash scripts/ensure-emulation.sh
 bash scripts/busybox-image.sh
 
 npm run -s typecheck

@@ -16,6 +16,8 @@ export interface TestRegistry {
   tags(repository: string): Promise<string[]>;
   /** The manifest digest the registry serves for `repository:tag`. */
   digest(repository: string, tag: string): Promise<string | undefined>;
+  /** The platforms of the image manifests an index at `repository:tag` lists (none for a single manifest). */
+  platforms(repository: string, tag: string): Promise<string[]>;
   stop(): void;
 }
 
@@ -29,6 +31,14 @@ export interface RegistryOptions {
    */
   reader?: { name: string; password: string };
 }
+
+/** Every manifest form, as docker pull accepts them. */
+const INDEX_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+];
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   if (options.reader) return startReadOnlyProxy(options.reader);
@@ -53,6 +63,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       const body = (await res.json()) as { tags?: string[] | null };
       return (body.tags ?? []).sort();
     },
+    async platforms(repository, tag) {
+      const res = await fetch(`http://${address}/v2/${repository}/manifests/${tag}`, { headers: { ...header, Accept: INDEX_TYPES.join(', ') } });
+      const body = (await res.json()) as { manifests?: { platform?: { os: string; architecture: string }; annotations?: Record<string, string> }[] };
+      const images = (body.manifests ?? []).filter((m) => m.platform && !m.annotations?.['vnd.docker.reference.type']);
+      return images.map((m) => `${m.platform?.os}/${m.platform?.architecture}`).sort();
+    },
     async digest(repository, tag) {
       const res = await fetch(`http://${address}/v2/${repository}/manifests/${tag}`, {
         method: 'HEAD',
@@ -60,12 +76,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         // classic store a single manifest: accept every form, as docker pull does.
         headers: {
           ...header,
-          Accept: [
-            'application/vnd.docker.distribution.manifest.v2+json',
-            'application/vnd.docker.distribution.manifest.list.v2+json',
-            'application/vnd.oci.image.manifest.v1+json',
-            'application/vnd.oci.image.index.v1+json',
-          ].join(', '),
+          Accept: INDEX_TYPES.join(', '),
         },
       });
       return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;

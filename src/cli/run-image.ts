@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     buildTarget: 'build-image',
     buildHint: (t) => `build-image ${t}`,
     buildImage: (t) => buildAll({ ...cliBuildSettings(cli, env, { dryRun }), project: cli.project, image: t, parallel: 1, ranByNx: new Set() }),
+    runsHere: true,
   });
   const host = { env, cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY) };
   const { command } = await prepareRun(cli, cli.project, requestOf(line, type), host);

@@ -11,6 +11,7 @@ import {
   readPrefix,
   readRunConfig,
   syntheticImages,
+  type ConfigEntry,
   type ConfigSection,
   type RunConfig,
 } from './run-config';
@@ -262,6 +263,16 @@ export function findRunnableImage(project: DockerProject, type: string): ImageDe
 }
 
 /** Whether a build of this project makes the image (else `docker run` finds or pulls it). */
+/**
+ * A build key of `secrets`, `ssh` or `platforms` kind: the image's section's (its own, else the
+ * [DEFAULT] one it inherits), or with no section at all the [DEFAULT] entry, so a project-wide
+ * default reaches every image. (Older build keys such as `build_args` apply only through a
+ * section, as dockerutils read them.)
+ */
+export function projectWideBuildKey(project: DockerProject, image: ImageDef, key: 'secrets' | 'ssh' | 'platforms'): ConfigEntry | undefined {
+  return image.section ? image.section.entries.get(key) : project.runConfig.doc.defaultEntry?.(key);
+}
+
 export function isBuiltHere(image: ImageDef): boolean {
   return image.kind === 'build' || image.runs !== undefined;
 }

@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { buildAll, buildTask } from '../../lib/image-build';
 import { parseBuildArgsOption } from '../../lib/image-build/build-args';
+import { mergeMounts, parseMounts, type BuildMounts } from '../../lib/image-build/build-mounts';
 import type { BuildSettings } from '../../lib/image-build/session';
 import { resolveSharedPush, resolveSharedRegistry } from '../../lib/image-build/shared-builds';
 import { recordImageStates } from '../../lib/cache/record-states';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/graph';
+import { parsePlatforms } from '../../lib/platform';
 import { assertValidTag } from '../../lib/naming';
 import { applyNameOption, buildableImages } from '../../lib/project';
 import { imageBuildTarget, imageRecordPath } from '../../lib/conventions';
@@ -64,10 +66,33 @@ function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSc
     pull: options.pull === true,
     forceBase: options.forceBase === true,
     buildArgs: parseBuildArgsOption(options.buildArgs, process.env),
+    mounts: mountsOption(options, workspace.workspaceRoot),
+    ...(options.platforms === undefined ? {} : { platforms: parsePlatforms([options.platforms].flat().join(','), { file: '--platforms' }) }),
     ...(sharedRegistry ? { sharedRegistry } : {}),
     recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
     print: (line) => process.stdout.write(`${line}\n`),
   };
+}
+
+/** The `secrets` and `ssh` options; relative paths start at the workspace root, where nx runs builds. */
+function mountsOption(options: DockerBuildExecutorSchema, root: string): BuildMounts {
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const paths = { base: root, cwd: root };
+  return mergeMounts(parseMounts(secretSpecs(list(options.secrets)), [], paths, process.env, { file: '--secrets' }), parseMounts([], list(options.ssh), paths, process.env, { file: '--ssh' }));
+}
+
+/**
+ * Nx splits an option's value at commas (`--secrets=id=a,src=f` arrives as two items); a secret
+ * starts at each `id=` after the first of a spec, so the items are joined back into specs.
+ */
+export function secretSpecs(items: readonly string[]): string[] {
+  const specs: string[][] = [];
+  for (const part of items.flatMap((item) => item.split(','))) {
+    const current = specs[specs.length - 1];
+    if (!current || (part.startsWith('id=') && current.some((p) => p.startsWith('id=')))) specs.push([part]);
+    else current.push(part);
+  }
+  return specs.map((parts) => parts.join(','));
 }
 
 export function parallelOf(value: number | undefined, fallback = 2): number {

@@ -44,6 +44,7 @@ export default async function dockerRunExecutor(options: DockerRunExecutorSchema
       buildTarget,
       buildImage: (type) => buildImageType(workspace, type, dryRun),
       warn: (line) => logger.warn(line),
+      runsHere: true,
     });
     const host = { env: process.env, cwd: context.cwd, stdinIsTTY: Boolean(process.stdin.isTTY) };
     const { command } = await prepareRun(workspace, workspace.project, request, host);

@@ -51,7 +51,7 @@ export async function ensureImage(s: BuildSession, id: string, policy: EnsurePol
     }
     s.print(`${prefix}${node.image.name.ref} (${existing.id.slice(0, 19)}) has these inputs but was not built on this machine: rebuilding it here without the layer cache`);
   }
-  const pulled = policy.force ? undefined : await pullShared(s, node, prepared.digest);
+  const pulled = policy.force ? undefined : await pullShared(s, node, prepared.digest, prepared.platforms);
   if (pulled) {
     record(s, node, pulled, prepared.digest);
     return 'pulled';

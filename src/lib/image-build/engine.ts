@@ -6,7 +6,10 @@
 import { execFile } from 'node:child_process';
 import { dockerBinary } from '../docker/cli';
 import { DockconvError } from '../errors';
+import { imageStoreFromInfo } from '../docker/image-store';
 import type { Builder } from './command';
+import type { EngineFacts } from './platforms';
+import type { Platform } from '../platform';
 
 export interface QueryResult {
   exitCode: number;
@@ -41,6 +44,25 @@ export async function inspectImage(ref: string, env: NodeJS.ProcessEnv): Promise
   }
   const [id, labels] = result.stdout.split('\t');
   return { id: JSON.parse(id ?? '""') as string, labels: (JSON.parse(labels ?? 'null') as Record<string, string> | null) ?? {} };
+}
+
+/** The engine's own platform and its image store, asked only for builds that name platforms. */
+export async function engineFacts(env: NodeJS.ProcessEnv): Promise<EngineFacts> {
+  const result = await query(['info', '--format', '{{json .OSType}}\t{{json .Architecture}}\t{{json .DriverStatus}}'], env);
+  if (result.exitCode !== 0) throw new DockconvError(`cannot ask the Docker engine: ${firstLine(result.stderr) || `docker info exited ${result.exitCode}`}`);
+  const [os, architecture, status] = result.stdout.split('\t').map((part) => JSON.parse(part || 'null') as unknown);
+  return { os: String(os ?? 'linux'), architecture: String(architecture ?? ''), store: imageStoreFromInfo({ DriverStatus: status as string[][] | null }) };
+}
+
+/** The platform an image on the engine is for (its default one, for a multi-platform image), or undefined when it is not there. */
+export async function imagePlatform(ref: string, env: NodeJS.ProcessEnv): Promise<Platform | undefined> {
+  const result = await query(['image', 'inspect', '--format', '{{.Os}}\t{{.Architecture}}\t{{.Variant}}', ref], env);
+  if (result.exitCode !== 0) {
+    if (/no such image|not found/i.test(result.stderr)) return undefined;
+    throw new DockconvError(`cannot inspect ${ref}: ${result.stderr || `exit ${result.exitCode}`}`);
+  }
+  const [os = 'linux', architecture = '', variant = ''] = result.stdout.split('\t');
+  return { os, architecture, ...(variant ? { variant } : {}) };
 }
 
 export async function engineId(env: NodeJS.ProcessEnv): Promise<string> {

@@ -29,6 +29,10 @@ export interface BuildInputs {
    * the same parents can take an image built elsewhere from the same inputs (shared builds).
    */
   parents: Readonly<Record<string, string>>;
+  /** BuildKit secrets and ssh: where each comes from (a path, a variable's name), never a value. */
+  mounts?: { secrets: readonly string[]; ssh: readonly string[] };
+  /** The platforms built for, sorted; absent for the engine's own (no `--platform`). */
+  platforms?: readonly string[];
 }
 
 /** A digest independent of key order: objects are hashed with sorted keys. */

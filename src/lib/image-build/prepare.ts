@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contextSources, externalImages } from '../dockerfile';
 import type { ImageNode } from '../graph';
-import { namingBuildArgs, type DockerProject } from '../project';
+import { namingBuildArgs, projectWideBuildKey, type DockerProject } from '../project';
 import { BUILD_KEYS } from '../run-config';
 import { consumesVersion } from '../version-inputs';
-import type { Shown } from '../shown';
+import { formatCommand, type Shown } from '../shown';
+import { platformFlags, platformsOf } from './platforms';
+import { hasMounts, mergeMounts, mountFlags, NO_MOUNTS, parseMounts, type BuildMounts } from './build-mounts';
 import { automaticBuildArgs, buildArgValues, mergeBuildArgs, parseBuildArgsConfig, type BuildArgs } from './build-args';
 import { contextFiles, digestFiles, readDockerignore } from './context-files';
 import { inputsDigest } from './inputs';
@@ -24,6 +26,8 @@ export interface PreparedBuild {
   /** FROM / COPY --from images → their IDs now ('missing' when the engine lacks one). */
   parents: Record<string, string>;
   digest: string;
+  /** The platforms it is built for; none: the engine's own. */
+  platforms: string[];
 }
 
 export async function prepareBuild(s: BuildSession, node: ImageNode, project: DockerProject): Promise<PreparedBuild> {
@@ -38,6 +42,14 @@ export async function prepareBuild(s: BuildSession, node: ImageNode, project: Do
   const buildArgs = mergeBuildArgs(automatic, fromConfig.args, s.buildArgs);
   const parents = await parentIds(s, node, buildArgValues(buildArgs));
   const dockerfileText = readFileSync(join(project.rootAbs, node.image.dockerfile ?? ''), 'utf8');
+  const mounts = mergeMounts(configMounts(s, node, project), s.mounts ?? NO_MOUNTS);
+  const platforms = platformsOf(s.graph, node, s.platforms, (n) => {
+    const owner = s.projects.get(n.image.project);
+    const entry = owner && projectWideBuildKey(owner, n.image, 'platforms');
+    return entry && { entry, file: owner.runConfig.file };
+  });
+  const platformFlag = platforms.length > 0 ? platformFlags(platforms, s.builder, await s.facts(), node.id) : [];
+  const extra = [...platformFlag, ...mountFlags(mounts, s.builder, node.id)].map((value) => ({ value, shown: formatCommand([value]) }));
   const digest = inputsDigest({
     dockerfile: dockerfileText,
     dockerignore: readDockerignore(project.rootAbs).text,
@@ -47,8 +59,12 @@ export async function prepareBuild(s: BuildSession, node: ImageNode, project: Do
     flags: fromConfig.flags.map((f) => f.value),
     ref: node.image.name.ref,
     parents,
+    // Where each secret comes from, never its value; absent without any, so other digests stay.
+    ...(hasMounts(mounts) ? { mounts } : {}),
+    // A change of platforms rebuilds: nothing built for one is ever taken for another.
+    ...(platforms.length > 0 ? { platforms: [...platforms].sort() } : {}),
   });
-  return { dockerfileText, buildArgs, flags: fromConfig.flags, parents, digest };
+  return { dockerfileText, buildArgs, flags: [...fromConfig.flags, ...extra], parents, digest, platforms };
 }
 
 function configBuildArgs(s: BuildSession, node: ImageNode, project: DockerProject): BuildArgs {
@@ -56,6 +72,18 @@ function configBuildArgs(s: BuildSession, node: ImageNode, project: DockerProjec
   if (!entry) return { args: new Map(), flags: [] };
   const where = { file: project.runConfig.file, line: entry.line };
   return parseBuildArgsConfig(entry.value, s.replacements(node.image), s.env, where);
+}
+
+/** run.cfg `secrets` and `ssh`; relative paths start at the project root, where run.cfg is. */
+function configMounts(s: BuildSession, node: ImageNode, project: DockerProject): BuildMounts {
+  const paths = { base: project.rootAbs, cwd: s.workspaceRoot };
+  const one = (key: 'secrets' | 'ssh') => {
+    const entry = projectWideBuildKey(project, node.image, key);
+    if (!entry) return NO_MOUNTS;
+    const where = { file: project.runConfig.file, line: entry.line };
+    return key === 'secrets' ? parseMounts([entry.value], [], paths, s.env, where) : parseMounts([], [entry.value], paths, s.env, where);
+  };
+  return mergeMounts(one('secrets'), one('ssh'));
 }
 
 async function parentIds(s: BuildSession, node: ImageNode, args: Record<string, string>): Promise<Record<string, string>> {

@@ -9,8 +9,10 @@ import { imageReplacements } from '../replacements';
 import type { DockerProject, ImageDef } from '../project';
 import type { Shown } from '../shown';
 import type { Replacements } from '../variables';
+import type { BuildMounts } from './build-mounts';
 import type { Builder } from './command';
-import { detectBuilder, engineId, inspectImage, type ImageState } from './engine';
+import { detectBuilder, engineFacts, engineId, inspectImage, type ImageState } from './engine';
+import type { EngineFacts } from './platforms';
 import { installInterrupts, type Interrupts } from './interrupt';
 import { runMarks, type RunMarks } from './run-marks';
 import type { SharedPush } from './shared-builds';
@@ -27,6 +29,10 @@ export interface BuildSettings {
   forceBase: boolean;
   /** The `buildArgs` option, on top of everything else. */
   buildArgs: ReadonlyMap<string, Shown>;
+  /** The `secrets` and `ssh` options, on top of run.cfg's. */
+  mounts?: BuildMounts;
+  /** The `platforms` option: every image of the run is built for these. */
+  platforms?: readonly string[];
   /** `host[:port][/namespace]` builds are shared through with other machines, if any. */
   sharedRegistry?: string;
   /** Whether builds made here are pushed there; absent: they are. */
@@ -59,6 +65,8 @@ export interface BuildSession extends BuildSettings {
   inspect(ref: string): Promise<ImageState | undefined>;
   /** A build replaced an image: every answer inspect() kept may be stale. */
   forgetInspections(): void;
+  /** The engine's platform and image store, asked once (undefined in a dry run without an engine). */
+  facts(): Promise<EngineFacts | undefined>;
 }
 
 export async function openSession(settings: BuildSettings): Promise<BuildSession> {
@@ -66,6 +74,7 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
   const versions = new Map<string, Promise<ProjectVersion>>();
   const inspections = new Map<string, Promise<ImageState | undefined>>();
   const ask = engine === undefined ? async () => undefined : (ref: string) => inspectImage(ref, settings.env);
+  let facts: Promise<EngineFacts | undefined> | undefined;
   return {
     ...settings,
     builder,
@@ -90,6 +99,10 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
     },
     forgetInspections() {
       inspections.clear();
+    },
+    facts() {
+      facts ??= engine === undefined ? Promise.resolve(undefined) : engineFacts(settings.env);
+      return facts;
     },
     replacements(image) {
       return imageReplacements(image, { workspaceRoot: settings.workspaceRoot, user: currentUser(settings.env), cwd: process.cwd() });

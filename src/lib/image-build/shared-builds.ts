@@ -89,16 +89,27 @@ export function layerCacheFlags(registry: string | undefined, ref: string, build
   return ['--cache-from', `type=registry,ref=${layerCacheRef(registry, ref)}`, '--cache-to', 'type=inline'];
 }
 
+async function pullEach(s: BuildSession, node: ImageNode, remote: string, platforms: readonly string[]) {
+  if (platforms.length === 0) return run(s, node, ['pull', '-q', remote]);
+  let last = { exitCode: 0, stdout: '', stderr: '' };
+  for (const platform of platforms) {
+    last = await run(s, node, ['pull', '-q', '--platform', platform, remote]);
+    if (last.exitCode !== 0) break;
+  }
+  return last;
+}
+
 /**
  * Pulls the image another machine built from these inputs and tags it at the node's reference.
  * Returns its ID, or undefined when the registry has none (or no usable one): then build.
  */
-export async function pullShared(s: BuildSession, node: ImageNode, digest: string): Promise<string | undefined> {
+export async function pullShared(s: BuildSession, node: ImageNode, digest: string, platforms: readonly string[] = []): Promise<string | undefined> {
   const registry = s.sharedRegistry;
   if (!registry || s.builtHereOnly) return undefined;
   const { ref, repository } = node.image.name;
   const remote = sharedRef(registry, repository, digest);
-  const pulled = await run(s, node, ['pull', '-q', remote]);
+  // A pull fetches one platform (the engine's, unless named); an image of several needs each.
+  const pulled = await pullEach(s, node, remote, platforms);
   if (s.dryRun) return undefined;
   if (pulled.exitCode !== 0) {
     if (!/manifest unknown|not found/i.test(pulled.stderr)) warn(s, node, `cannot pull from ${registry}: ${lastLine(pulled.stderr) ?? 'no answer'}; building here`);

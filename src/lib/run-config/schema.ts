@@ -9,6 +9,7 @@ const LIST_SEPARATOR = new RegExp(`[${PYTHON_WHITESPACE},]+`);
 
 export const BUILD_KEYS: readonly string[] = [
   'name', 'tag', 'prefix', 'build_args', 'pull_FROM_on_force', 'pre_build_script', 'post_build_script',
+  'secrets', 'ssh', 'platforms',
 ];
 export const RUN_KEYS: readonly string[] = [
   'environment', 'env', 'interactive', 'gpu', 'network', 'volumes', 'ports', 'cmd', 'args',

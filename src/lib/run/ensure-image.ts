@@ -7,6 +7,7 @@
 import { DockconvError } from '../errors';
 import { isBuiltHere, type ImageDef } from '../project';
 import { inspectImage } from '../image-build/engine';
+import { assertRunnable } from './platform-check';
 
 export interface EnsureOptions {
   build: boolean;
@@ -22,6 +23,8 @@ export interface EnsureOptions {
   warn?: (line: string) => void;
   /** Defaults to asking the engine through dockerode. */
   exists?: (ref: string, env: NodeJS.ProcessEnv) => Promise<boolean>;
+  /** A container of it is about to start on this engine: its platform must be one it runs. */
+  runsHere?: boolean;
 }
 
 export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise<void> {
@@ -34,7 +37,11 @@ export async function ensureImage(image: ImageDef, opts: EnsureOptions): Promise
     warn(`warning: ${(err as Error).message}`);
     return true;
   });
-  if (present) return;
+  if (!present) await buildOrSay(image, opts, warn);
+  if (opts.runsHere && !opts.dryRun) await assertRunnable(image.name.ref, opts.env, warn);
+}
+
+async function buildOrSay(image: ImageDef, opts: EnsureOptions, warn: (line: string) => void): Promise<void> {
   const type = image.runs ?? image.type;
   if (opts.build) {
     if (!(await opts.buildImage(type))) throw new DockconvError(`building ${image.name.ref} (image ${type}) failed`);

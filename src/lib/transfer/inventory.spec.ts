@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { imageStoreFromInfo, layerSizesFromHistory } from './inventory';
+import { imageStoreFromInfo } from '../docker/image-store';
+import { layerSizesFromHistory } from './inventory';
 
 test('the containerd image store is told apart from a graph driver by docker info', () => {
   // Engine 20.10 on overlay2 (this machine's `docker info --format '{{json .DriverStatus}}'`).

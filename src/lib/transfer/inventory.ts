@@ -5,7 +5,10 @@
 import type Docker from 'dockerode';
 import { DockconvError } from '../errors';
 import { statusOf } from '../docker/endpoint';
+import { imageStoreFromInfo, type ImageStore } from '../docker/image-store';
 import { chainIds, type DestinationState, type SourceImage } from './plan';
+
+export type { ImageStore };
 
 export interface HistoryEntry {
   Size: number;
@@ -15,7 +18,8 @@ export interface HistoryEntry {
 export async function inspectSource(docker: Docker, ref: string): Promise<SourceImage> {
   let info: Docker.ImageInspectInfo;
   try {
-    info = await docker.getImage(ref).inspect();
+    // `manifests` lists a multi-platform image's platforms (Engine 28 on; older engines ignore it).
+    info = await docker.getImage(ref).inspect({ manifests: true });
   } catch (err) {
     if (statusOf(err) === 404) {
       throw new DockconvError(`image '${ref}' not found on the source engine`, { hint: 'build it first, or check the name and tag' });
@@ -23,7 +27,12 @@ export async function inspectSource(docker: Docker, ref: string): Promise<Source
     throw err;
   }
   const diffIds = info.RootFS.Layers ?? [];
-  return { ref, id: info.Id, created: info.Created, diffIds, layerSizes: await layerSizes(docker, info.Id, diffIds.length) };
+  const platform = { os: info.Os, architecture: info.Architecture, ...(info.Variant ? { variant: info.Variant } : {}) };
+  const platforms = info.Manifests?.filter((m) => m.Kind === 'image' && m.Available && m.Descriptor.platform).map((m) => {
+    const p = m.Descriptor.platform ?? { os: '', architecture: '' };
+    return { os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) };
+  });
+  return { ref, id: info.Id, created: info.Created, diffIds, layerSizes: await layerSizes(docker, info.Id, diffIds.length), platform, ...(platforms?.length ? { platforms } : {}) };
 }
 
 async function layerSizes(docker: Docker, id: string, layers: number): Promise<(number | undefined)[]> {
@@ -68,19 +77,6 @@ async function layersOf(docker: Docker, id: string): Promise<string[] | undefine
     if (statusOf(err) === 404) return undefined;
     throw err;
   }
-}
-
-/**
- * Where the engine keeps images: the classic store (graph drivers; an image ID is the digest of
- * the image's config) or the containerd image store (opt-in from Engine 24, the default on new
- * installs from 29; an image ID is the digest of its manifest or index). The same image has
- * different IDs in the two, so IDs are compared only between engines of the same kind.
- */
-export type ImageStore = 'classic' | 'containerd';
-
-export function imageStoreFromInfo(info: { DriverStatus?: readonly (readonly string[])[] | null }): ImageStore {
-  const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value?.startsWith('io.containerd.snapshotter'));
-  return containerd ? 'containerd' : 'classic';
 }
 
 export async function imageStoreOf(docker: Docker): Promise<ImageStore> {

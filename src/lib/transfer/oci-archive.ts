@@ -23,7 +23,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { drain, readAll, withoutNameAnnotations, withoutRepoTags, type RewriteStats } from './archive';
+import { DockconvError } from '../errors';
+import { formatPlatform, samePlatform, type Platform } from '../platform';
+import { drain, readAll, withoutNameAnnotations, type RewriteStats } from './archive';
 
 export interface OciRewriteOptions {
   /** IDs of the images to load, as the source names them (manifest or index digest, or config digest). */
@@ -34,6 +36,8 @@ export interface OciRewriteOptions {
    * `manifest.json` and opens no layer whose chain it has).
    */
   holds: { heldImages: ReadonlySet<string> } | { skipDiffIds: ReadonlySet<string> };
+  /** The destination's platform: of a multi-platform image only its manifest and blobs go. */
+  platform?: Platform;
   /** Where large blobs wait until the stream's end (on this machine). */
   spoolDir: string;
   onSkip?: (digest: string, bytes: number) => void;
@@ -44,9 +48,14 @@ export interface Descriptor {
   digest: string;
   size?: number;
   annotations?: Record<string, string>;
+  platform?: Platform;
 }
 
+/** An image that holds no platform the destination runs (found once its index is read). */
+export class NoPlatformError extends DockconvError {}
+
 interface Document {
+  mediaType?: string;
   manifests?: Descriptor[];
   config?: Descriptor;
   layers?: Descriptor[];
@@ -88,7 +97,6 @@ export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { s
       opts.onSkip?.(digest, bytes);
     };
     let index: Document | undefined;
-    let manifestJson: string | undefined;
     for await (const entry of extract) {
       const name = entry.header.name.replace(/^\.\//, '');
       const hex = BLOB.exec(name)?.[1];
@@ -98,18 +106,21 @@ export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { s
         await drain(entry);
       } else if (hex) blobs.set(`sha256:${hex}`, await keep(entry, join(spool, hex)));
       else if (name === 'index.json') index = JSON.parse((await readAll(entry)).toString('utf8')) as Document;
-      else if (name === 'manifest.json' && 'skipDiffIds' in opts.holds) manifestJson = (await readAll(entry)).toString('utf8');
-      else await drain(entry); // oci-layout is rewritten; repositories (and manifest.json for containerd) name tags
+      else await drain(entry); // oci-layout and manifest.json are written anew; repositories names tags
     }
     if (!index) throw new Error('the source wrote no OCI layout (index.json); send with --full');
     const document = (digest: string) => parseDocument(blobs.get(digest)?.body);
-    const loading = (index.manifests ?? []).filter((d) => opts.loadIds.includes(d.digest) || opts.loadIds.includes(configOf(d, document) ?? ''));
+    const loading = loadedDescriptors(opts.loadIds, index, blobs, document);
+    const images = loading.map((d) => ({ desc: d, manifests: imageManifests(d, document, opts.platform) }));
     const held =
       'heldImages' in opts.holds
-        ? heldBlobs(index, document, opts.holds.heldImages)
-        : layerBlobs(loading, document, (digest) => blobs.get(digest)?.body, opts.holds.skipDiffIds);
+        ? heldBlobs(index, document, opts.holds.heldImages, opts.platform)
+        : layerBlobs(images.flatMap((i) => i.manifests), document, (digest) => blobs.get(digest)?.body, opts.holds.skipDiffIds);
+    // Without a platform every blob saved goes (as before platforms were asked); with one, only what its manifests name.
+    const needed = opts.platform ? reachable(images, document) : undefined;
     await put(pack, { name: 'oci-layout', mode: 0o444, mtime: new Date(0) }, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
     for (const [digest, blob] of blobs) {
+      if (needed && !needed.has(digest)) continue;
       if (held.has(digest)) skip(digest, blob.header.size ?? 0);
       else if (blob.body) await put(pack, blob.header, blob.body);
       else if (blob.file) await pipeline(createReadStream(blob.file), pack.entry(blob.header));
@@ -117,7 +128,8 @@ export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { s
     // Only the requested images, without names: the load tags nothing.
     const text = withoutNameAnnotations(JSON.stringify({ ...index, manifests: loading }));
     await put(pack, { name: 'index.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(text));
-    if (manifestJson) await put(pack, { name: 'manifest.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(withoutRepoTags(manifestJson)));
+    // A classic store loads from manifest.json: one entry per image, its platform's manifest, no tags.
+    if ('skipDiffIds' in opts.holds) await put(pack, { name: 'manifest.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(JSON.stringify(images.map((i) => dockerEntry(i.manifests[0], document)))));
     pack.finalize();
     cleanup();
   })().catch(fail);
@@ -133,17 +145,57 @@ export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { s
  * manifest, the config, the layers. Provenance manifests are left out: an image is listed whether
  * or not it holds them.
  */
-export function heldBlobs(index: Document, document: (digest: string) => Document | undefined, heldImages: ReadonlySet<string>): Set<string> {
+export function heldBlobs(index: Document, document: (digest: string) => Document | undefined, heldImages: ReadonlySet<string>, platform?: Platform): Set<string> {
   const held = new Set<string>();
   const visit = (desc: Descriptor) => {
     const doc = document(desc.digest);
     if (!doc) return;
     held.add(desc.digest);
-    for (const m of doc.manifests ?? []) if (!m.annotations?.[REFERENCE_TYPE]) visit(m);
+    // Of a multi-platform image a destination may hold its own platform only: count no other.
+    for (const m of children(doc, platform)) visit(m);
     if (doc.config && doc.layers) for (const d of [doc.config, ...doc.layers]) held.add(d.digest);
   };
   for (const desc of index.manifests ?? []) if (heldImages.has(desc.digest)) visit(desc);
   return held;
+}
+
+/** The image manifests of an index (never its provenance ones), of one platform when asked. */
+function children(doc: Document, platform?: Platform): Descriptor[] {
+  const images = (doc.manifests ?? []).filter((m) => !m.annotations?.[REFERENCE_TYPE]);
+  return platform ? images.filter((m) => !m.platform || samePlatform(m.platform, platform)) : images;
+}
+
+/** The single-platform manifests a loaded descriptor comes to: itself, or its index's children. */
+function imageManifests(desc: Descriptor, document: (digest: string) => Document | undefined, platform?: Platform): Descriptor[] {
+  const doc = document(desc.digest);
+  if (!doc?.manifests) return [desc];
+  const kept = children(doc, platform);
+  if (kept.length === 0) {
+    const held = children(doc).map((m) => (m.platform ? formatPlatform(m.platform) : 'unknown')).join(', ');
+    throw new NoPlatformError(`the image ${desc.digest.slice(7, 19)} is for ${held || 'no platform'}; the destination runs ${platform ? formatPlatform(platform) : 'another'}`, { hint: 'build it for that platform too (run.cfg platforms, or --platforms)' });
+  }
+  return kept;
+}
+
+/** Every blob the loaded images need on the destination: indexes, manifests, configs, layers. */
+function reachable(images: readonly { desc: Descriptor; manifests: readonly Descriptor[] }[], document: (digest: string) => Document | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const { desc, manifests } of images) {
+    out.add(desc.digest);
+    for (const m of manifests) {
+      out.add(m.digest);
+      const doc = document(m.digest);
+      for (const d of [...(doc?.config ? [doc.config] : []), ...(doc?.layers ?? [])]) out.add(d.digest);
+    }
+  }
+  return out;
+}
+
+/** The manifest.json entry a classic store loads an image from. */
+function dockerEntry(manifest: Descriptor | undefined, document: (digest: string) => Document | undefined): { Config: string; RepoTags: null; Layers: string[] } {
+  const doc = manifest && document(manifest.digest);
+  const path = (d: Descriptor) => `blobs/sha256/${d.digest.slice('sha256:'.length)}`;
+  return { Config: doc?.config ? path(doc.config) : '', RepoTags: null, Layers: (doc?.layers ?? []).map(path) };
 }
 
 /**
@@ -151,18 +203,17 @@ export function heldBlobs(index: Document, document: (digest: string) => Documen
  * manifest's layers pair with its config's `rootfs.diff_ids` in order, whatever the blobs'
  * compression.
  */
-export function layerBlobs(loading: readonly Descriptor[], document: (digest: string) => Document | undefined, body: (digest: string) => Buffer | undefined, skipDiffIds: ReadonlySet<string>): Set<string> {
+export function layerBlobs(manifests: readonly Descriptor[], document: (digest: string) => Document | undefined, body: (digest: string) => Buffer | undefined, skipDiffIds: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
   const visit = (desc: Descriptor) => {
     const doc = document(desc.digest);
-    for (const m of doc?.manifests ?? []) if (!m.annotations?.[REFERENCE_TYPE]) visit(m);
     if (!doc?.config || !doc.layers) return;
     const diffIds = diffIdsOf(body(doc.config.digest));
     doc.layers.forEach((layer, i) => {
       if (diffIds[i] !== undefined && skipDiffIds.has(diffIds[i])) out.add(layer.digest);
     });
   };
-  loading.forEach(visit);
+  manifests.forEach(visit);
   return out;
 }
 
@@ -172,6 +223,26 @@ function diffIdsOf(config: Buffer | undefined): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The descriptor of each image to load: its index entry, matched by its digest or (a
+ * classic-store source names images by config digest) its config's. Engine 26's classic store,
+ * saving several images by ID, lists only one of them in index.json (manifest.json lists all and
+ * every manifest blob is there), so a missing one is found among the manifest blobs.
+ */
+function loadedDescriptors(loadIds: readonly string[], index: Document, blobs: ReadonlyMap<string, Blob>, document: (digest: string) => Document | undefined): Descriptor[] {
+  const listed = index.manifests ?? [];
+  const found = loadIds.map((id) => listed.find((d) => d.digest === id || configOf(d, document) === id) ?? manifestWithConfig(id, blobs, document));
+  return [...new Set(found.filter((d): d is Descriptor => d !== undefined))];
+}
+
+function manifestWithConfig(config: string, blobs: ReadonlyMap<string, Blob>, document: (digest: string) => Document | undefined): Descriptor | undefined {
+  for (const [digest, blob] of blobs) {
+    const doc = document(digest);
+    if (doc?.config?.digest === config) return { mediaType: doc.mediaType ?? 'application/vnd.oci.image.manifest.v1+json', digest, size: blob.header.size ?? 0 };
+  }
+  return undefined;
 }
 
 /** The config digest of a single-manifest descriptor: a classic-store source names images by it. */

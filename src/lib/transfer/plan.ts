@@ -4,6 +4,7 @@
  * layer with the same content (diff ID) on top of a different parent is a different layer there.
  */
 import { createHash } from 'node:crypto';
+import type { Platform } from '../platform';
 
 /** A source image as the planner needs it: its ID, layer diff IDs (bottom first) and sizes. */
 export interface SourceImage {
@@ -15,6 +16,10 @@ export interface SourceImage {
   diffIds: readonly string[];
   /** Per-layer sizes in bytes where the engine told them (see inventory.ts), else undefined. */
   layerSizes?: readonly (number | undefined)[];
+  /** The platform the engine inspects it as (its own, for a multi-platform image that has it). */
+  platform?: Platform;
+  /** Every platform it holds, where the engine lists them (Engine 28 and later), else undefined. */
+  platforms?: readonly Platform[];
 }
 
 /** What the destination already holds. */

@@ -15,6 +15,9 @@ import { currentEngine, engineClient, parseDestination, type Endpoint } from '..
 import { ancestorsOf, destinationState, imageStoreOf, inspectSource, listedImageIds, savesOciLayout, type ImageStore } from './inventory';
 import { rewriteOciLayout } from './oci-archive';
 import { NotHeldError, rewriteClassicToOci, UnnamedLayerError } from './classic-to-oci';
+import { imageStoreFromInfo } from '../docker/image-store';
+import { enginePlatform, type Platform } from '../platform';
+import { platformRefusal } from './platforms';
 import { chainIds, planTransfer, totalSize, type DestinationState, type ImagePlan, type SourceImage, type TransferPlan } from './plan';
 import { createProgress, formatBytes } from './progress';
 import { parseLoadResponse, tagImage, tagOf, verifyImage, type Arrival } from './verify';
@@ -63,7 +66,13 @@ async function transferBetween(src: Docker, dst: Docker, source: Endpoint, desti
   await reach(src, source, 'source');
   await reach(dst, destination, 'destination');
   const images = await Promise.all(req.images.map((ref) => inspectSource(src, ref)));
-  const stores: Stores = { source: await imageStoreOf(src), destination: await imageStoreOf(dst) };
+  const info = (await dst.info()) as { DriverStatus?: string[][]; OSType?: string; Architecture?: string };
+  const stores: Stores = { source: await imageStoreOf(src), destination: imageStoreFromInfo(info) };
+  const platform = enginePlatform(info);
+  for (const image of images) {
+    const refusal = platformRefusal(image, platform, destination.label);
+    if (refusal) throw refusal;
+  }
   // Images are asked on the source only when it names them as the destination does.
   const sameIdentity = stores.source === stores.destination;
   const state = await destinationState(dst, source.local && sameIdentity ? src : undefined);
@@ -75,13 +84,13 @@ async function transferBetween(src: Docker, dst: Docker, source: Endpoint, desti
   const sendAll = async (plan: TransferPlan, opts: SendOptions) => (plan.loadIds.length ? send(src, dst, plan, destination, opts, log) : { sentBytes: 0, rawBytes: 0, loadedIds: [] as string[], archive: undefined });
   let sent;
   try {
-    sent = await sendAll(plan, { ...req, layout, ancestors: containerd?.ancestors, heldImages: containerd?.state.imageIds });
+    sent = await sendAll(plan, { ...req, layout, platform, store: stores.destination, ancestors: containerd?.ancestors, heldImages: containerd?.state.imageIds });
   } catch (err) {
     if (!(err instanceof NotHeldError || err instanceof UnnamedLayerError)) throw err;
     // The layers go whole after all: compressed, as across a network, so never more than save | gzip.
     log(`no thin archive for ${destination.label}: ${err.message}; sending every layer, gzip`);
     plan = planTransfer(images, { imageIds: state.imageIds, chainIds: new Set() }, { full: true, sameIdentity });
-    sent = await sendAll(plan, { ...req, layout, compress: req.compress === 'none' ? 'none' : 'gzip' });
+    sent = await sendAll(plan, { ...req, layout, platform, store: stores.destination, compress: req.compress === 'none' ? 'none' : 'gzip' });
   }
   await finish(dst, plan, destination, { sameIdentity, loadedIds: sent.loadedIds }, stores, log);
   return { plan, sentBytes: sent.sentBytes, rawBytes: sent.rawBytes, archive: sent.archive };
@@ -158,6 +167,9 @@ interface SaveApi {
 interface SendOptions extends TransferRequest {
   /** The layout the source's `docker save` writes, and the destination's image store. */
   layout: 'oci' | 'classic';
+  /** The destination's platform: all of a multi-platform image it gets. */
+  platform: Platform;
+  store: ImageStore;
   /** With these, the containerd-store archive: ancestors saved alongside, the destination's images. */
   ancestors?: readonly string[];
   heldImages?: ReadonlySet<string>;
@@ -202,7 +214,7 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
     encoded.destroy();
     // The rewrite found it cannot leave those layers out: nothing was loaded, the caller sends them.
     await streamed?.catch(() => undefined);
-    if (rewriteFailure instanceof NotHeldError || rewriteFailure instanceof UnnamedLayerError) throw rewriteFailure;
+    if (rewriteFailure instanceof NotHeldError || rewriteFailure instanceof UnnamedLayerError || rewriteFailure instanceof DockconvError) throw rewriteFailure;
     if (err instanceof DockconvError) throw err;
     throw new DockconvError(`transfer to ${destination.label} failed: ${describeError(err).trim()}`, {
       hint: 'nothing was tagged there; run it again',
@@ -214,14 +226,17 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
 
 /**
  * The rewrite from what the source saves into what the destination loads: an OCI layout for a
- * containerd store; for a classic store, the archive as saved, rewritten in passing where every
- * left-out blob is named by its diff ID, else through the OCI rewrite that reads the manifests.
+ * containerd store (from either layout the source writes); for a classic store, a classic
+ * archive rewritten in passing, or an OCI one through the rewrite that reads its manifests (a
+ * compressed blob's name is not its diff ID; of a multi-platform image one platform goes).
  */
 function rewriter(saved: Readable, plan: TransferPlan, req: SendOptions, onSkip: () => void) {
   const { skipDiffIds, loadIds } = plan;
-  if (req.heldImages && req.layout === 'oci') return rewriteOciLayout(saved, { loadIds, holds: { heldImages: req.heldImages }, spoolDir: tmpdir(), onSkip });
-  if (req.heldImages) return rewriteClassicToOci(saved, { loadIds, skipDiffIds, chainToDiff: plan.chainToDiff, heldImages: req.heldImages, onSkip });
-  if (req.layout === 'oci' && skipDiffIds.size > 0) return rewriteOciLayout(saved, { loadIds, holds: { skipDiffIds }, spoolDir: tmpdir(), onSkip });
+  const oci = { loadIds, platform: req.platform, spoolDir: tmpdir(), onSkip };
+  const heldImages = req.heldImages ?? new Set<string>();
+  if (req.store === 'containerd' && req.layout === 'oci') return rewriteOciLayout(saved, { ...oci, holds: { heldImages } });
+  if (req.store === 'containerd') return rewriteClassicToOci(saved, { loadIds, skipDiffIds, chainToDiff: plan.chainToDiff, heldImages, onSkip });
+  if (req.layout === 'oci') return rewriteOciLayout(saved, { ...oci, holds: { skipDiffIds } });
   return rewriteArchive(saved, { ...plan, onSkip });
 }
 
