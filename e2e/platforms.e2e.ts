@@ -39,6 +39,8 @@ const files = (registry = 'localhost:1'): Record<string, string> => ({
   ].join('\n'),
   'apps/multi/docker/dev/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN uname -m > /arch\n',
   'apps/multi/docker/arm/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN uname -m > /arch\n',
+  // No RUN step: BuildKit makes it for a platform nothing here runs or emulates (no qemu for ia64).
+  'apps/multi/docker/ia/Dockerfile': 'FROM scratch\nCOPY busybox-amd64 /bin/busybox\n',
   'apps/multi/docker/run.cfg': [
     '[DEFAULT]',
     `registry = ${registry}`,
@@ -49,6 +51,9 @@ const files = (registry = 'localhost:1'): Record<string, string> => ({
     '[arm]',
     'platforms = linux/arm64',
     'cmd = cat /arch',
+    '[ia]',
+    'platforms = linux/ia64',
+    'cmd = /bin/busybox true',
     '',
   ].join('\n'),
 });
@@ -76,7 +81,7 @@ describe('multi-platform images', { skip: why }, () => {
     dest = await startSecondEngine('containerd');
   });
   after(async () => {
-    removeImages(['base', 'dev', 'arm'].map(ref));
+    removeImages(['base', 'dev', 'arm', 'ia'].map(ref));
     registry?.stop();
     ws?.remove();
     dest?.clear();
@@ -98,6 +103,16 @@ describe('multi-platform images', { skip: why }, () => {
     const arm = nx(['run', 'multi:docker-run', '--image=arm', '--build']);
     assert.equal(arm.status, 0, output(arm));
     assert.match(output(arm), /^aarch64$/m);
+  });
+
+  it('docker-run refuses, before starting anything, an image whose platform this machine neither runs nor emulates', () => {
+    const built = nx(['run', 'multi:docker-build', '--image=ia']);
+    assert.equal(built.status, 0, output(built));
+    const before = docker(['ps', '--all', '--quiet']);
+    const run = nx(['run', 'multi:docker-run', '--image=ia']);
+    assert.notEqual(run.status, 0);
+    assert.match(output(run), new RegExp(`${ref('ia')} is for linux/ia64 and this engine runs linux/amd64, with no emulator for it on this machine: the container would end in "exec format error"`));
+    assert.equal(docker(['ps', '--all', '--quiet']), before, 'no container was created');
   });
 
   it('publish-image pushes every platform: the registry\'s index lists both', async () => {

@@ -51,13 +51,17 @@ export function loadExecutorWorkspace(context: ExecutorContext, overrides: Namin
  * run.cfg: only one of them, the first of the project's tasks that needs none of its others, prints its
  * warnings, so each appears once per command.
  */
+/** Nx 24 lists task dependencies as `{ id }` edges, Nx 23 as plain ids. */
+export function edgeId(edge: string | { id: string }): string {
+  return typeof edge === 'string' ? edge : edge.id;
+}
+
 function reportsForProject(context: ExecutorContext): boolean {
   const graph = context.taskGraph;
   const current = Object.values(graph?.tasks ?? {}).find((t) => t.target.project === context.projectName && t.target.target === context.targetName);
   if (!graph || !current) return true;
   const own = Object.values(graph.tasks).filter((t) => t.target.project === context.projectName).map((t) => t.id);
-  // Nx 24 lists dependencies as `{ id }` edges, Nx 23 as plain ids.
-  const depsOf = (id: string): string[] => (graph.dependencies[id] ?? []).map((d: string | { id: string }) => (typeof d === 'string' ? d : d.id));
+  const depsOf = (id: string): string[] => (graph.dependencies[id] ?? []).map(edgeId);
   const roots = own.filter((id) => !depsOf(id).some((d) => own.includes(d))).sort();
   return roots.length === 0 || roots[0] === current.id;
 }

@@ -110,11 +110,6 @@ export function findCycle(graph: ImageGraph): string[] | undefined {
   return undefined;
 }
 
-export function assertAcyclic(graph: ImageGraph): void {
-  const cycle = findCycle(graph);
-  if (cycle) throw cycleError(graph, cycle);
-}
-
 export function cycleError(graph: ImageGraph, cycle: readonly string[]): DockconvError {
   const first = graph.get(cycle[0] ?? '');
   const next = cycle[1] ?? '';

@@ -28,7 +28,8 @@ export function formatCommand(argv: readonly Arg[]): string {
   return argv.map(quoteArg).join(' ');
 }
 
-function quoteLiteral(s: string): string {
+/** A word as the shell reads it back literally: bare when safe, else single-quoted. */
+export function quoteLiteral(s: string): string {
   if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -15,7 +15,7 @@
  */
 import { DockconvError, type Location } from './errors';
 import { closestKey } from './run-config';
-import type { Shown } from './shown';
+import { quoteLiteral, type Shown } from './shown';
 
 export const REPLACEMENT_NAMES = [
   'user',
@@ -288,14 +288,10 @@ export function scriptText(text: string, replacements: Replacements, where: Loca
 function pasted(value: string, context: ShellContext): string {
   if (context === 'double') return value.replace(/([$`"\\])/g, '\\$1');
   if (context === 'single') return value.replace(/'/g, `'\\''`);
-  return shellQuoted(value);
+  return quoteLiteral(value);
 }
 
 /** A word the shell reads back as `value`: as is when nothing in it is special. */
-function shellQuoted(value: string): string {
-  return value !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Follows the shell's quoting through one token; returns how many characters it spans. */
 function scriptToken(text: string, i: number, stack: ShellContext[]): number {
   const c = text[i] ?? '';

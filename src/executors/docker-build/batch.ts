@@ -10,7 +10,7 @@ import { schedule } from '../../lib/image-build/scheduler';
 import { describeError } from '../../lib/errors';
 import dockerBuildExecutor, { parallelOf } from './executor';
 import type { DockerBuildExecutorSchema } from './schema';
-import { edgeId } from './task-edges';
+import { edgeId } from '../shared';
 
 interface TaskOutcome {
   task: string;

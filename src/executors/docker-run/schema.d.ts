@@ -1,6 +1,6 @@
 export interface DockerRunExecutorSchema {
-  /** Image type, synthetic image or configuration-only image of the project. */
-  image: string;
+  /** Image type, synthetic image or configuration-only image of the project (usually from the target's configuration). */
+  image?: string;
   /** Replaces run.cfg's cmd; split like a shell would, never run by one. */
   command?: string;
   /** Detached and kept (no --rm). */

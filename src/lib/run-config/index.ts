@@ -1,5 +1,5 @@
 /** `docker/run.cfg`: the run configurations of a project's images. */
-export { parseBoolean, parseConfig, type ConfigDocument, type ConfigEntry, type ConfigSection } from './parser';
+export { booleanOf, parseBoolean, parseConfig, type ConfigDocument, type ConfigEntry, type ConfigSection } from './parser';
 export {
   findRunConfigFile,
   LEGACY_RUN_CONFIG_FILE,

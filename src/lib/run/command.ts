@@ -6,7 +6,7 @@
  */
 import { DockconvError, type Location } from '../errors';
 import type { ImageDef } from '../project';
-import { AWS_ENV_KEY, parseBoolean, runKey, type ConfigDocument, type ConfigEntry } from '../run-config';
+import { AWS_ENV_KEY, booleanOf, parseBoolean, runKey, type ConfigDocument, type ConfigEntry } from '../run-config';
 import type { Arg, Shown } from '../shown';
 import { expand, type Replacements } from '../variables';
 import { containerName } from './container-name';
@@ -192,15 +192,11 @@ function networkFlags(req: RunRequest, facts: RunFacts): Arg[] {
 
 export function gpuRequest(req: RunRequest, image: ImageDef, remote: boolean, file: string): GpuRequest {
   const entry = image.section && runKey(image.section, 'gpu', remote);
-  const verbatim = entry && !isBooleanWord(entry.value) ? entry : undefined;
+  const verbatim = entry && booleanOf(entry.value.trim()) === undefined ? entry : undefined;
   if (req.gpu === false) return { kind: 'none' };
   if (verbatim) return { kind: 'verbatim', entry: verbatim };
   if (req.gpu === true) return { kind: 'detect' };
   return entry && parseBoolean(entry, file) ? { kind: 'detect' } : { kind: 'none' };
-}
-
-function isBooleanWord(value: string): boolean {
-  return /^(1|yes|true|on|0|no|false|off)$/i.test(value.trim());
 }
 
 function gpuFlags(req: RunRequest, facts: RunFacts): Arg[] {
