@@ -64,19 +64,40 @@ const METADATA_ONLY = /^(\/bin\/sh -c #\(nop\)\s+)?(CMD|ENV|LABEL|EXPOSE|ENTRYPO
  */
 export async function destinationState(dst: Docker, localSource?: Docker): Promise<DestinationState> {
   const imageIds = await listedImageIds(dst);
-  const layersOfId = async (id: string) => (localSource && (await layersOf(localSource, id))) ?? (await layersOf(dst, id)) ?? [];
-  const layerLists = await mapLimit([...imageIds], 8, layersOfId);
-  return { imageIds, chainIds: new Set(layerLists.flatMap((layers) => chainIds(layers))) };
+  const ids = [...imageIds];
+  const read = async (id: string) => (localSource && (await imageLayers(localSource, id))) ?? (await imageLayers(dst, id));
+  const infos = await mapLimit(ids, 8, read);
+  const images = ids.map((id, i) => ({ id, created: infos[i]?.created, chains: chainIds(infos[i]?.layers ?? []) }));
+  return { imageIds, chainIds: new Set(images.flatMap((image) => image.chains)), images };
 }
 
-/** The image's layers, or undefined when the engine does not have it (or removed it as we looked). */
-async function layersOf(docker: Docker, id: string): Promise<string[] | undefined> {
+/** The image's layers and creation time, or undefined when the engine does not have it (or removed it as we looked). */
+async function imageLayers(docker: Docker, id: string): Promise<{ layers: string[]; created?: string } | undefined> {
   try {
-    return (await docker.getImage(id).inspect()).RootFS.Layers ?? [];
+    const info = await docker.getImage(id).inspect();
+    return { layers: info.RootFS.Layers ?? [], created: info.Created };
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     throw err;
   }
+}
+
+async function layersOf(docker: Docker, id: string): Promise<string[] | undefined> {
+  return (await imageLayers(docker, id))?.layers;
+}
+
+/**
+ * Between stores of two kinds one image has two IDs, so the source images that may be what the
+ * destination lists are found by creation time: a listed destination image whose layers are all
+ * among those sent, and a source image created in the same second (both engines read it from
+ * the image's config; a listing gives seconds). Only those few are inspected, not every image
+ * the source holds (a build machine holds thousands).
+ */
+export async function sourceTwins(src: Docker, state: DestinationState, sentChains: ReadonlySet<string>): Promise<string[]> {
+  const within = (state.images ?? []).filter((i) => i.created && i.chains.length > 0 && i.chains.every((c) => sentChains.has(c)));
+  const seconds = new Set(within.map((i) => Math.floor(Date.parse(i.created ?? '') / 1000)));
+  if (seconds.size === 0) return [];
+  return (await src.listImages({ all: true })).filter((i) => seconds.has(i.Created)).map((i) => i.Id);
 }
 
 export async function imageStoreOf(docker: Docker): Promise<ImageStore> {

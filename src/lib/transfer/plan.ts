@@ -26,6 +26,8 @@ export interface SourceImage {
 export interface DestinationState {
   imageIds: ReadonlySet<string>;
   chainIds: ReadonlySet<string>;
+  /** Each listed image's creation time (its config's) and layer chains, where they were read. */
+  images?: readonly { id: string; created?: string; chains: readonly string[] }[];
 }
 
 export interface PlannedLayer {

@@ -12,7 +12,7 @@ import { formatCommand } from '../shown';
 import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
 import { currentEngine, engineClient, parseDestination, type Endpoint } from '../docker/endpoint';
-import { ancestorsOf, destinationState, imageStoreOf, inspectSource, listedImageIds, savesOciLayout, type ImageStore } from './inventory';
+import { ancestorsOf, destinationState, imageStoreOf, sourceTwins, inspectSource, listedImageIds, savesOciLayout, type ImageStore } from './inventory';
 import { rewriteOciLayout } from './oci-archive';
 import { NotHeldError, rewriteClassicToOci, UnnamedLayerError } from './classic-to-oci';
 import { imageStoreFromInfo } from '../docker/image-store';
@@ -126,9 +126,8 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
  */
 async function containerdArchive(src: Docker, images: readonly SourceImage[], state: DestinationState, sameIdentity: boolean) {
   const sentChains = new Set(images.flatMap((i) => chainIds(i.diffIds)));
-  // Between stores of one kind the destination's IDs are the source's; otherwise any source
-  // image may be one the destination lists under its manifest digest.
-  const candidates = sameIdentity ? state.imageIds : (await src.listImages({ all: true })).map((i) => i.Id);
+  // Between stores of one kind the destination's IDs are the source's; otherwise its twins by creation time.
+  const candidates = sameIdentity ? state.imageIds : await sourceTwins(src, state, sentChains);
   const ancestors = await ancestorsOf(src, images.map((i) => i.id), sentChains, candidates);
   const chains = new Set(ancestors.flatMap((a) => a.chains).filter((c) => state.chainIds.has(c)));
   return { state: { imageIds: state.imageIds, chainIds: chains }, ancestors: ancestors.map((a) => a.id) };
