@@ -123,7 +123,18 @@ export function withoutNameAnnotations(text: string): string {
 }
 
 async function copy(entry: Entry, header: tar.Header, pack: tar.Pack): Promise<void> {
-  await pipeline(entry, pack.entry(header));
+  await pipeline(quiet(entry), quiet(pack.entry(header)));
+}
+
+/**
+ * When one side of a pipeline ends early (the destination went away mid-load), Node's pipeline
+ * destroys the other with ERR_STREAM_PREMATURE_CLOSE, and a tar-stream (streamx) stream emits
+ * that error a tick later, once pipeline has stopped listening: with no listener left it would
+ * crash the process. The error is the one the pipeline already rejected with.
+ */
+export function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(stream: T): T {
+  stream.on('error', () => undefined);
+  return stream;
 }
 
 /** Reads an entry to its end and discards it (the destination has this content). */

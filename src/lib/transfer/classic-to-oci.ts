@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { drain, readAll, type RewriteStats } from './archive';
+import { drain, quiet, readAll, type RewriteStats } from './archive';
 import { legacyLayerChain } from './legacy-layer';
 
 export interface ClassicToOciOptions {
@@ -113,7 +113,7 @@ async function takeLayer(entry: Entry, folder: string, pack: tar.Pack, opts: Cla
     opts.onSkip?.(diffId, size);
     return drain(entry);
   }
-  await pipeline(entry, pack.entry({ name: blobPath(diffId), size, mode: 0o444, mtime: new Date(0) }));
+  await pipeline(quiet(entry), quiet(pack.entry({ name: blobPath(diffId), size, mode: 0o444, mtime: new Date(0) })));
 }
 
 async function finish(pack: tar.Pack, opts: ClassicToOciOptions, seen: Seen): Promise<void> {

@@ -25,7 +25,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { DockconvError } from '../errors';
 import { formatPlatform, samePlatform, type Platform } from '../platform';
-import { drain, readAll, withoutNameAnnotations, type RewriteStats } from './archive';
+import { drain, quiet, readAll, withoutNameAnnotations, type RewriteStats } from './archive';
 
 export interface OciRewriteOptions {
   /** IDs of the images to load, as the source names them (manifest or index digest, or config digest). */
@@ -123,7 +123,7 @@ export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { s
       if (needed && !needed.has(digest)) continue;
       if (held.has(digest)) skip(digest, blob.header.size ?? 0);
       else if (blob.body) await put(pack, blob.header, blob.body);
-      else if (blob.file) await pipeline(createReadStream(blob.file), pack.entry(blob.header));
+      else if (blob.file) await pipeline(createReadStream(blob.file), quiet(pack.entry(blob.header)));
     }
     // Only the requested images, without names: the load tags nothing.
     const text = withoutNameAnnotations(JSON.stringify({ ...index, manifests: loading }));
@@ -263,7 +263,7 @@ function parseDocument(body: Buffer | undefined): Document | undefined {
 async function keep(entry: Entry, file: string): Promise<Blob> {
   const header = entry.header;
   if ((header.size ?? 0) <= IN_MEMORY) return { header, body: await readAll(entry) };
-  await pipeline(entry, createWriteStream(file));
+  await pipeline(quiet(entry), createWriteStream(file));
   return { header, file };
 }
 
