@@ -6,9 +6,9 @@
  */
 import { buildAll } from '../lib/image-build';
 import { docker } from '../lib/docker/cli';
-import { imageId } from '../lib/graph';
-import { assertValidTag, withSuffix } from '../lib/naming';
-import { buildableImages } from '../lib/project';
+import { imageId } from '../lib/model/graph';
+import { assertValidTag, withSuffix } from '../lib/model/naming';
+import { buildableImages } from '../lib/model/project';
 import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameImage, runMain, type CliProject, type Command } from './project';
 
 const COMMAND: Command = {

@@ -10,9 +10,9 @@ import { basename, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BuildSettings } from '../lib/image-build/session';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
-import { assertValidRepository } from '../lib/naming';
-import { DOCKER_DIR, findImage, type DockerProject, type NamingOptions } from '../lib/project';
-import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';
+import { assertValidRepository } from '../lib/model/naming';
+import { DOCKER_DIR, findImage, type DockerProject, type NamingOptions } from '../lib/model/project';
+import { loadWorkspaceImages, type WorkspaceImages } from '../lib/model/workspace';
 
 export interface CliProject extends WorkspaceImages {
   project: DockerProject;

@@ -4,11 +4,11 @@
  * plain folder with docker/ (no Nx). The image is built first when missing or stale, exactly as
  * the publish executor does; every docker command is printed, `--dryrun` only prints them.
  */
-import { imageId } from '../lib/graph';
+import { imageId } from '../lib/model/graph';
 import { buildAll } from '../lib/image-build';
-import { provenanceOf } from '../lib/image-build/built-here';
+import { provenanceOf } from '../lib/publish/provenance';
 import { publishProject } from '../lib/publish';
-import { buildableImages } from '../lib/project';
+import { buildableImages } from '../lib/model/project';
 import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameImage, runMain } from './project';
 import { PUBLISH_IMAGE, publishRequestOf } from './publish-request';
 

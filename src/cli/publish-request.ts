@@ -3,7 +3,7 @@
  * positional and `-i/--image_name`, and the publish executor's choices as flags.
  */
 import type { PublishRequest } from '../lib/publish';
-import { assertValidTag } from '../lib/naming';
+import { assertValidTag } from '../lib/model/naming';
 import type { Command, CommandLine } from './project';
 
 export const PUBLISH_IMAGE: Command = {

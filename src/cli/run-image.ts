@@ -5,7 +5,7 @@
  * the command printed before it runs (`--dryrun` only prints it), the container's exit code.
  */
 import { buildAll } from '../lib/image-build';
-import { findRunnableImage } from '../lib/project';
+import { findRunnableImage } from '../lib/model/project';
 import type { RunRequest } from '../lib/run/command';
 import { ensureImage } from '../lib/run/ensure-image';
 import { executeRun } from '../lib/run/execute';

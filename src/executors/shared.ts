@@ -8,9 +8,9 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 import { buildAll } from '../lib/image-build';
 import { resolveSharedPush, resolveSharedRegistry, type SharedPush } from '../lib/image-build/shared-builds';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
-import type { DockerProject, NamingOptions } from '../lib/project';
-import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/workspace';
-import { imageRecordPath } from '../lib/conventions';
+import type { DockerProject, NamingOptions } from '../lib/model/project';
+import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/model/workspace';
+import { imageRecordPath } from '../lib/model/conventions';
 import { normalizePluginOptions, pluginOptionsFrom, type DockconvPluginOptions } from '../plugin/options';
 
 export interface ExecutorWorkspace extends WorkspaceImages {

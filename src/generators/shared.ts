@@ -7,11 +7,11 @@
 import { generateFiles, getProjects, OverwriteStrategy, readNxJson, type Tree } from '@nx/devkit';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { PLUGIN_NAME } from '../lib/conventions';
+import { PLUGIN_NAME } from '../lib/model/conventions';
 import { DockconvError, describeError } from '../lib/errors';
-import { isValidRepository, isValidTag, parseReference, type RepositoryParts } from '../lib/naming';
-import { BASE_IMAGE_TYPE, DOCKER_DIR, dockerfilePath } from '../lib/project';
-import { appendSection, parseConfig, runConfigLocation, type ConfigDocument } from '../lib/run-config';
+import { isValidRepository, isValidTag, parseReference, type RepositoryParts } from '../lib/model/naming';
+import { BASE_IMAGE_TYPE, DOCKER_DIR, dockerfilePath } from '../lib/model/project';
+import { appendSection, parseConfig, runConfigLocation, type ConfigDocument } from '../lib/model/run-config';
 import { sectionFor, type SectionContent } from './sections';
 
 /** Whether nx.json lists the plugin, as a name or as `{ plugin, options }`. */

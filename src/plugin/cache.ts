@@ -8,10 +8,10 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSy
 import { join } from 'node:path';
 import type { ProjectConfiguration } from '@nx/devkit';
 import { describeError } from '../lib/errors';
-import { currentUser } from '../lib/naming';
-import { DOCKER_DIR } from '../lib/project';
-import { loadWorkspaceImages, type ProjectLocation } from '../lib/workspace';
-import { workspaceDataDir } from '../lib/workspace-data';
+import { currentUser } from '../lib/model/naming';
+import { DOCKER_DIR } from '../lib/model/project';
+import { loadWorkspaceImages, type ProjectLocation } from '../lib/model/workspace';
+import { workspaceDataDir } from '../lib/system/workspace-data';
 import type { NormalizedPluginOptions } from './options';
 import { releaseConfig, withTechnology, type ReleaseContext } from './release';
 import { brokenTargets, dockerTargets, targetGroup } from './targets';

@@ -1,4 +1,4 @@
-import { PLUGIN_NAME } from '../lib/conventions';
+import { PLUGIN_NAME } from '../lib/model/conventions';
 
 /** Plugin options from nx.json (`plugins: [{ plugin: '@dockconv/nx', options: {…} }]`). */
 export interface DockconvPluginOptions {

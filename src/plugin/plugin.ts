@@ -10,7 +10,7 @@ import { inferWorkspace } from './cache';
 import { normalizePluginOptions, type DockconvPluginOptions } from './options';
 import { releaseContextOf } from './release';
 import { buildingTargets, writeTaskScope } from '../lib/cache/task-scope';
-import { hasDockerTree, isProjectRoot, projectNameAt } from '../lib/workspace';
+import { hasDockerTree, isProjectRoot, projectNameAt } from '../lib/model/workspace';
 
 export const createNodes: CreateNodes<DockconvPluginOptions> = [
   '**/docker/{*/Dockerfile,run.cfg,dockerutils.cfg}',

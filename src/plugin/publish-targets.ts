@@ -3,9 +3,9 @@
  * `nx-release-publish`, the target `nx release publish` runs in every released project.
  */
 import type { TargetConfiguration } from '@nx/devkit';
-import type { ImageNode } from '../lib/graph';
-import type { DockerProject } from '../lib/project';
-import { EXECUTORS } from '../lib/conventions';
+import type { ImageNode } from '../lib/model/graph';
+import type { DockerProject } from '../lib/model/project';
+import { EXECUTORS } from '../lib/model/conventions';
 import type { NormalizedPluginOptions } from './options';
 
 /** The target name `nx release publish` looks for; Nx fixes it. */

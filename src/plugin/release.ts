@@ -8,7 +8,7 @@
  * `dockconv` instead.
  */
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { PLUGIN_NAME } from '../lib/conventions';
+import { PLUGIN_NAME } from '../lib/model/conventions';
 import { packageVersion } from '../lib/publish/release-version';
 
 export const VERSION_ACTIONS = `${PLUGIN_NAME}/dist/release/version-actions`;

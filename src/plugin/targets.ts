@@ -3,13 +3,13 @@
  * returns target configurations; nothing here touches the disk or Docker.
  */
 import type { TargetConfiguration } from '@nx/devkit';
-import { contextSources } from '../lib/dockerfile';
-import type { ImageGraph, ImageNode } from '../lib/graph';
-import { ancestors, imageId } from '../lib/graph';
-import type { DockerProject, ImageDef } from '../lib/project';
-import { RUN_CONFIG_FILES } from '../lib/run-config';
-import { consumesVersion } from '../lib/version-inputs';
-import { EXECUTORS, imageBuildTarget, imageRecordPath } from '../lib/conventions';
+import { contextSources } from '../lib/model/dockerfile';
+import type { ImageGraph, ImageNode } from '../lib/model/graph';
+import { ancestors, imageId } from '../lib/model/graph';
+import type { DockerProject, ImageDef } from '../lib/model/project';
+import { RUN_CONFIG_FILES } from '../lib/model/run-config';
+import { consumesVersion } from '../lib/model/version-inputs';
+import { EXECUTORS, imageBuildTarget, imageRecordPath } from '../lib/model/conventions';
 import { STATE_SCOPE_VARIABLE, stateVariable } from '../lib/cache/state-variables';
 import type { NormalizedPluginOptions } from './options';
 import { publishTargets } from './publish-targets';

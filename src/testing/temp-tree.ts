@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadWorkspaceImages, type WorkspaceImages } from '../lib/workspace';
+import { loadWorkspaceImages, type WorkspaceImages } from '../lib/model/workspace';
 
 /** Writes `files` (relative path → text) below `root`. */
 export function writeTree(root: string, files: Readonly<Record<string, string>>): void {

@@ -5,7 +5,7 @@
  * two cores). Each task still runs exactly what the executor runs, and reports on its own.
  */
 import type { ExecutorContext, Task, TaskGraph } from '@nx/devkit';
-import { parentsFirst } from '../../lib/graph';
+import { parentsFirst } from '../../lib/model/graph';
 import { schedule } from '../../lib/image-build/scheduler';
 import { describeError } from '../../lib/errors';
 import dockerBuildExecutor, { parallelOf } from './executor';

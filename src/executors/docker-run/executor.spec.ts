@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { currentUser } from '../../lib/naming';
+import { currentUser } from '../../lib/model/naming';
 import dockerRunExecutor, { normaliseOptions } from './executor';
 import type { DockerRunExecutorSchema } from './schema';
 

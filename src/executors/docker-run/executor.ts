@@ -5,7 +5,7 @@
  */
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { DockconvError } from '../../lib/errors';
-import { findRunnableImage } from '../../lib/project';
+import { findRunnableImage } from '../../lib/model/project';
 import type { RunRequest } from '../../lib/run/command';
 import { ensureImage } from '../../lib/run/ensure-image';
 import { executeRun } from '../../lib/run/execute';

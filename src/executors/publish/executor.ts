@@ -4,10 +4,10 @@
  * release's version. Options are normalised here; the work is in src/lib/publish.
  */
 import { logger, type ExecutorContext } from '@nx/devkit';
-import { imageId } from '../../lib/graph';
-import { provenanceOf } from '../../lib/image-build/built-here';
+import { imageId } from '../../lib/model/graph';
+import { provenanceOf } from '../../lib/publish/provenance';
 import { publishProject } from '../../lib/publish';
-import { assertValidTag } from '../../lib/naming';
+import { assertValidTag } from '../../lib/model/naming';
 import { normalizePluginOptions } from '../../plugin/options';
 import { buildImageType, loadExecutorWorkspace, pluginOptionsOf, reportErrors } from '../shared';
 import type { PublishExecutorSchema } from './schema';

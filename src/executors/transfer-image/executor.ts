@@ -5,8 +5,8 @@
  */
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { DockconvError } from '../../lib/errors';
-import type { ImageDef } from '../../lib/project';
-import { hasDockerTree } from '../../lib/workspace';
+import type { ImageDef } from '../../lib/model/project';
+import { hasDockerTree } from '../../lib/model/workspace';
 import { normalizePluginOptions } from '../../plugin/options';
 import { ensureImage } from '../../lib/run/ensure-image';
 import { progressMode } from '../../lib/transfer/progress';

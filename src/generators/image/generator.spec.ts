@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { addProjectConfiguration, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { externalImages, lastWorkdir, parseDockerfile } from '../../lib/dockerfile';
-import { parseConfig } from '../../lib/run-config';
-import { loadWorkspaceImages } from '../../lib/workspace';
+import { externalImages, lastWorkdir, parseDockerfile } from '../../lib/model/dockerfile';
+import { parseConfig } from '../../lib/model/run-config';
+import { loadWorkspaceImages } from '../../lib/model/workspace';
 import { imageGenerator } from './generator';
 import type { ImageGeneratorSchema } from './schema';
 

@@ -4,11 +4,11 @@
  * run.cfg. Every check runs before the first write, so a refusal leaves the project as it was.
  */
 import { logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
-import { GENERATORS, PLUGIN_NAME } from '../../lib/conventions';
+import { GENERATORS, PLUGIN_NAME } from '../../lib/model/conventions';
 import { DockconvError } from '../../lib/errors';
-import { isValidRepository, repositoryParts, sanitizeComponent } from '../../lib/naming';
-import { BASE_IMAGE_TYPE, sectionNaming } from '../../lib/project';
-import type { ConfigDocument } from '../../lib/run-config';
+import { isValidRepository, repositoryParts, sanitizeComponent } from '../../lib/model/naming';
+import { BASE_IMAGE_TYPE, sectionNaming } from '../../lib/model/project';
+import type { ConfigDocument } from '../../lib/model/run-config';
 import { pluginOptionsFrom } from '../../plugin/options';
 import {
   addRunConfigSection,

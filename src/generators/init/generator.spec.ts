@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { addProjectConfiguration, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import ignore from '@balena/dockerignore';
-import { parseDockerfile, externalImages } from '../../lib/dockerfile';
-import { parseConfig } from '../../lib/run-config';
+import { parseDockerfile, externalImages } from '../../lib/model/dockerfile';
+import { parseConfig } from '../../lib/model/run-config';
 import { initGenerator } from './generator';
 
 function workspace(): Tree {

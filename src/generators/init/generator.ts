@@ -5,8 +5,8 @@
  */
 import { posix } from 'node:path';
 import { formatFiles, logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
-import { PLUGIN_NAME } from '../../lib/conventions';
-import { BASE_IMAGE_TYPE } from '../../lib/project';
+import { PLUGIN_NAME } from '../../lib/model/conventions';
+import { BASE_IMAGE_TYPE } from '../../lib/model/project';
 import {
   addRunConfigSection,
   assertExternalImage,

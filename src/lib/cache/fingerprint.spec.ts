@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempTree } from '../../testing/temp-tree';
-import { loadWorkspaceImages } from '../workspace';
+import { loadWorkspaceImages } from '../model/workspace';
 import { imageFingerprint } from './fingerprint';
 
 const FILES = {

@@ -8,12 +8,12 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { contextSources } from '../dockerfile';
-import type { ImageNode } from '../graph';
-import { contextFiles, readDockerignore } from '../image-build/context-files';
-import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from '../image-build/pip-conf';
-import type { DockerProject } from '../project';
-import { consumesVersion } from '../version-inputs';
+import { contextSources } from '../model/dockerfile';
+import type { ImageNode } from '../model/graph';
+import { contextFiles, readDockerignore } from '../model/context-files';
+import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from '../model/pip-conf';
+import type { DockerProject } from '../model/project';
+import { consumesVersion } from '../model/version-inputs';
 
 export function imageFingerprint(node: ImageNode, project: DockerProject, gitVersion: () => string): string {
   const hash = createHash('sha256');

@@ -17,7 +17,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { workspaceDataDir } from '../workspace-data';
+import { workspaceDataDir } from '../system/workspace-data';
 
 interface ImageRecord {
   engine: string;

@@ -3,8 +3,8 @@
  * reference is recorded against the state Nx hashed the task with, so the next command can
  * replay it; a dry run retires its states, so its printout is never replayed.
  */
-import { imageId, type ImageGraph } from '../graph';
-import type { ImageDef } from '../project';
+import { imageId, type ImageGraph } from '../model/graph';
+import type { ImageDef } from '../model/project';
 import { confirmState, imageStateDir, retireState } from './image-states';
 import { stateVariable } from './state-variables';
 

@@ -4,7 +4,7 @@
  * invocation, before Nx hashes any task; the executor reads them to confirm what its run left.
  */
 import { createHash } from 'node:crypto';
-import { imageId } from '../graph';
+import { imageId } from '../model/graph';
 
 /**
  * Set on every invocation the plugin prepares: a constant when image states were taken, a value

@@ -4,10 +4,11 @@
  * (an image's state includes its parents' states, so a parent that changes changes them all).
  */
 import { execFileSync } from 'node:child_process';
-import { parentsFirst, type ImageGraph } from '../graph';
-import { applyNameOption, type DockerProject, type NamingOptions } from '../project';
-import { loadWorkspaceImages } from '../workspace';
-import { takeEngineSnapshot } from './engine-snapshot';
+import { parentsFirst, type ImageGraph } from '../model/graph';
+import { applyNameOption, type DockerProject, type NamingOptions } from '../model/project';
+import { loadWorkspaceImages } from '../model/workspace';
+import { engineOf } from '../docker/engine';
+import { INPUTS_LABEL } from '../model/build-inputs';
 import { imageFingerprint } from './fingerprint';
 import { imageStateDir, issueState, uncheckedState, type EngineView } from './image-states';
 import type { NxCommand } from './nx-command';
@@ -26,7 +27,7 @@ export interface StatesRequest {
 /** The variables to set: the scope, and (when states were taken) one per image. */
 export async function takeImageStates(req: StatesRequest): Promise<Record<string, string>> {
   if (!req.scope || req.command.dryRun || !mayBuildImages(req.command, req.scope)) return { [STATE_SCOPE_VARIABLE]: uncheckedState() };
-  const view = await takeEngineSnapshot(req.env);
+  const view = await engineOf(req.env).labelledImages(INPUTS_LABEL);
   if (!view) return { [STATE_SCOPE_VARIABLE]: uncheckedState() };
   const workspace = loadWorkspaceImages(req.workspaceRoot, req.scope.projects, { ...req.naming, env: req.env, overrides: req.command.tag ? { tag: req.command.tag } : {} });
   renameAsked(workspace.projects, req.command);

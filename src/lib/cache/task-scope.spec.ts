@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXECUTORS } from '../conventions';
+import { EXECUTORS } from '../model/conventions';
 import { buildingTargets, type TargetShape } from './task-scope';
 
 describe('targets that build images', () => {

@@ -7,9 +7,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXECUTORS } from '../conventions';
-import type { ProjectLocation } from '../workspace';
-import { workspaceDataDir } from '../workspace-data';
+import { EXECUTORS } from '../model/conventions';
+import type { ProjectLocation } from '../model/workspace';
+import { workspaceDataDir } from '../system/workspace-data';
 
 export interface TaskScope {
   /** Target names whose tasks are, or lead to, image builds. */

@@ -3,10 +3,8 @@
  *, arguments go as an argv (never through a shell), and output can be streamed
  * with a prefix so parallel builds stay readable.
  */
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { loadExeca } from '../exec';
-import { formatCommand, valueOf, type Arg } from '../shown';
+import { runProcess, type ProcessResult } from '../system/process';
+import { formatCommand, valueOf, type Arg } from '../text/shown';
 
 export interface DockerCommandOptions {
   /** Print, do not run. */
@@ -27,13 +25,8 @@ export interface DockerCommandOptions {
   captureStderr?: boolean;
 }
 
-export interface DockerCommandResult {
-  exitCode: number;
-  /** Captured stdout (not for interactive commands). */
-  stdout: string;
-  /** Captured stderr, with `captureStderr` only. */
-  stderr: string;
-}
+/** Captured stdout (not for interactive commands); captured stderr with `captureStderr` only. */
+export type DockerCommandResult = Pick<ProcessResult, 'exitCode' | 'stdout' | 'stderr'>;
 
 export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
   return env['DOCKCONV_DOCKER'] ?? 'docker';
@@ -48,34 +41,21 @@ export function showCommand(args: readonly Arg[], opts: Pick<DockerCommandOption
 export async function docker(args: readonly Arg[], opts: DockerCommandOptions = {}): Promise<DockerCommandResult> {
   showCommand(args, opts);
   if (opts.dryRun) return { exitCode: 0, stdout: '', stderr: '' };
-  const { execa } = await loadExeca();
-  const child = execa(dockerBinary(opts.env), args.map(valueOf), {
+  const result = await runProcess(dockerBinary(opts.env), args.map(valueOf), {
     env: opts.env,
     cwd: opts.cwd,
-    reject: false,
-    stdio: opts.interactive ? 'inherit' : [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    output: opts.interactive ? 'terminal' : 'stream',
+    ...(opts.prefix === undefined ? {} : { prefix: opts.prefix }),
+    ...(opts.captureStderr ? { captureStderr: true } : { keepStderrLine: withoutLegacyBanner() }),
     ...(opts.stdin ? { input: opts.stdin.text } : {}),
-    cancelSignal: opts.signal,
-    forceKillAfterDelay: 5000,
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const captured: string[] = [];
-  const errors: string[] = [];
-  if (!opts.interactive) {
-    stream(child.stdout, process.stdout, opts.prefix, captured);
-    if (opts.captureStderr && child.stderr) createInterface({ input: child.stderr }).on('line', (line) => errors.push(line));
-    else stream(child.stderr, process.stderr, opts.prefix, undefined, withoutLegacyBanner());
-  }
-  const result = await child;
-  return { exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1), stdout: captured.join('\n'), stderr: errors.join('\n') };
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
-function stream(from: Readable | null, to: NodeJS.WriteStream, prefix = '', capture?: string[], keep: (line: string) => boolean = () => true): void {
-  if (!from) return;
-  createInterface({ input: from }).on('line', (line) => {
-    if (!keep(line)) return;
-    capture?.push(line);
-    to.write(`${prefix}${line}\n`);
-  });
+/** A docker command that outlives this process (see runProcess's `detached`), shown nowhere. */
+export async function dockerDetached(args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  await runProcess(dockerBinary(env), args, { env, output: 'detached' });
 }
 
 /**

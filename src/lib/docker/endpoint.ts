@@ -29,7 +29,7 @@ const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 const USER_AT_HOST = /^([^@\s/:]+)@([^@\s/:]+)(?::(\d+))?$/;
 
 export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env['DOCKER_CONFIG'] || join(homedir(), '.docker');
+  return env['DOCKER_CONFIG'] || join(env['HOME'] || homedir(), '.docker');
 }
 
 export interface EngineClient {

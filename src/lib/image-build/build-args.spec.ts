@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDockerfile } from '../dockerfile';
+import { parseDockerfile } from '../model/dockerfile';
 import { DockconvError } from '../errors';
-import { formatCommand } from '../shown';
+import { formatCommand } from '../text/shown';
 import { automaticBuildArgs, buildArgFlags, buildArgValues, mergeBuildArgs, parseBuildArgsConfig, parseBuildArgsOption } from './build-args';
 
 const values = { PROJECT: 'shop', TAG: 'alice', BASE_IMAGE: 'shop-base:alice', VERSION: '1.2', GIT_COMMIT: 'abc' };

@@ -3,11 +3,11 @@
  * Dockerfile declares, then run.cfg `build_args`, then the `buildArgs` option, each layer
  * overriding the one before. run.cfg values keep their `$VAR`s for printing.
  */
-import type { DockerfileInfo } from '../dockerfile';
+import type { DockerfileInfo } from '../model/dockerfile';
 import { DockconvError, type Location } from '../errors';
-import type { Shown } from '../shown';
-import { splitWords } from '../run/shell-words';
-import { expand, sliceWord, type Replacements, type Word } from '../variables';
+import type { Shown } from '../text/shown';
+import { splitWords } from '../text/shell-words';
+import { expand, sliceWord, type Replacements, type Word } from '../text/variables';
 
 export const AUTOMATIC_ARGS = ['PROJECT', 'TAG', 'BASE_IMAGE', 'VERSION', 'GIT_COMMIT'] as const;
 

@@ -6,22 +6,22 @@
 import { join, relative } from 'node:path';
 import { docker } from '../docker/cli';
 import { DockconvError } from '../errors';
-import type { ImageNode } from '../graph';
-import { withSuffix } from '../naming';
-import { BASE_IMAGE_TYPE, type DockerProject } from '../project';
-import { scriptText } from '../variables';
+import type { ImageNode } from '../model/graph';
+import { withSuffix } from '../model/naming';
+import { BASE_IMAGE_TYPE, type DockerProject } from '../model/project';
+import { scriptText } from '../text/variables';
 import { buildInvocation, type BuildCommand, type BuildInvocation } from './command';
-import { INPUTS_LABEL } from './inputs';
+import { INPUTS_LABEL } from '../model/build-inputs';
 import { imageLabels } from './labels';
-import { holdPipConf } from './pip-conf';
-import { pullsOnForce } from './plan';
+import { holdPipConf } from '../model/pip-conf';
+import { pullsOnForce } from '../model/build-plan';
 import { prepareBuild, type PreparedBuild } from './prepare';
 import { writeRecord } from './record';
 import { runScript } from './scripts';
-import { builtHereDir, recordBuiltHere, wasBuiltHere } from './built-here';
+import { builtHereDir, recordBuiltHere, wasBuiltHere } from '../model/built-here';
 import { layerCacheFlags, pullShared, pushShared } from './shared-builds';
 import type { BuildSession } from './session';
-import type { ProjectVersion } from './version-stamp';
+import type { ProjectVersion } from '../version/stamp';
 
 export interface EnsurePolicy {
   /** Build even when the inputs label matches (noCache, forceBase). */

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { DockconvError, type Location } from '../errors';
-import { splitWords } from '../run/shell-words';
+import { splitWords } from '../text/shell-words';
 
 export interface BuildMounts {
   /** `--secret` values: `id=…,src=…` or `id=…,env=…`. */

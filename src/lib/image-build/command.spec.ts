@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatCommand } from '../shown';
+import { formatCommand } from '../text/shown';
 import { buildInvocation, type BuildCommand } from './command';
-import { imageLabels, publicSource } from './labels';
+import { imageLabels } from './labels';
 
 const buildCommand = (c: BuildCommand) => buildInvocation(c).args;
 
@@ -87,11 +87,5 @@ describe('labels', () => {
     const full = imageLabels({ project: 'p', imageType: 'i', title: 't', version: '1.0', revision: 'abc', source: 'https://h/x', inputs: 'sha256:1' });
     assert.equal(full['org.opencontainers.image.version'], '1.0');
     assert.equal(full['dev.dockconv.inputs'], 'sha256:1');
-  });
-  it('the source URL loses its credentials', () => {
-    assert.equal(publicSource('https://user:tok@github.com/acme/shop.git'), 'https://github.com/acme/shop.git');
-    assert.equal(publicSource('https://ghp_token@github.com/acme/shop.git'), 'https://github.com/acme/shop.git');
-    assert.equal(publicSource('git@github.com:acme/shop.git'), 'git@github.com:acme/shop.git');
-    assert.equal(publicSource(''), undefined);
   });
 });

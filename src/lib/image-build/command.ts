@@ -2,12 +2,12 @@
  * The `docker build` command lines, pure: paths relative to the workspace root (where nx runs),
  * so a printed line can be pasted there as is.
  */
-import { endsInContinuation } from '../dockerfile';
-import { formatCommand, type Arg, type Shown } from '../shown';
+import { endsInContinuation } from '../model/dockerfile';
+import { formatCommand, type Arg, type Shown } from '../text/shown';
 import { buildArgFlags } from './build-args';
 import { labelInstruction } from './labels';
+import type { Builder } from '../docker/engine';
 
-export type Builder = 'buildkit' | 'legacy';
 
 export interface BuildCommand {
   /** Dockerfile path relative to the workspace root. */

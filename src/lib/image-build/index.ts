@@ -5,10 +5,10 @@
  * independent images in parallel.
  */
 import { describeError, DockconvError } from '../errors';
-import { imageId } from '../graph';
-import { BASE_IMAGE_TYPE, buildableImages, type DockerProject } from '../project';
+import { imageId } from '../model/graph';
+import { BASE_IMAGE_TYPE, buildableImages, type DockerProject } from '../model/project';
 import { ensureImage, type EnsurePolicy } from './build-image';
-import { neededFor, parentsInPlan, planBuild, pullsOnForce, requestedImages, withForcedBase } from './plan';
+import { neededFor, parentsInPlan, planBuild, pullsOnForce, requestedImages, withForcedBase } from '../model/build-plan';
 import { schedule } from './scheduler';
 import { announceSharing } from './shared-builds';
 import { closeSession, openSession, type BuildSettings, type BuildSession } from './session';

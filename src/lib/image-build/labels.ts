@@ -2,7 +2,7 @@
  * Labels every built image carries: the OCI annotations (version, revision, title, source) and
  * our own naming the project and image type, plus the inputs digest (inputs.ts).
  */
-import { INPUTS_LABEL } from './inputs';
+import { INPUTS_LABEL } from '../model/build-inputs';
 
 export const PROJECT_LABEL = 'dev.dockconv.project';
 export const IMAGE_LABEL = 'dev.dockconv.image';
@@ -41,22 +41,4 @@ export function labelInstruction(labels: Readonly<Record<string, string>>): stri
   if (pairs.length === 0) return undefined;
   const literal = pairs.every(([k, v]) => /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(k) && !/['\r\n]/.test(v));
   return literal ? `LABEL ${pairs.map(([k, v]) => `${k}='${v}'`).join(' ')}` : undefined;
-}
-
-/**
- * A git remote URL without credentials: `https://user:token@host/x` → `https://host/x`. An
- * scp-like `git@host:org/repo` keeps its user, which names an account, not a secret.
- */
-export function publicSource(url: string): string | undefined {
-  const trimmed = url.trim();
-  if (!trimmed) return undefined;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return trimmed;
-  try {
-    const parsed = new URL(trimmed);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return undefined;
-  }
 }

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockconvError } from '../errors';
 import { loadTree } from '../../testing/temp-tree';
-import { platformFlags, platformsOf, type EngineFacts } from './platforms';
+import type { EngineFacts } from '../docker/engine';
+import { platformFlags, platformsOf } from './platforms';
 
 const amd64Containerd: EngineFacts = { os: 'linux', architecture: 'x86_64', store: 'containerd' };
 const amd64Classic: EngineFacts = { ...amd64Containerd, store: 'classic' };

@@ -6,17 +6,10 @@
  * no `--platform` flag at all (what every build did before).
  */
 import { DockconvError } from '../errors';
-import type { ImageGraph, ImageNode } from '../graph';
-import { enginePlatform, formatPlatform, parsePlatform, parsePlatforms, samePlatform } from '../platform';
-import type { ImageStore } from '../docker/image-store';
-import type { ConfigEntry } from '../run-config';
-import type { Builder } from './command';
-
-export interface EngineFacts {
-  os: string;
-  architecture: string;
-  store: ImageStore;
-}
+import type { ImageGraph, ImageNode } from '../model/graph';
+import { enginePlatform, formatPlatform, parsePlatform, parsePlatforms, samePlatform } from '../model/platform';
+import type { ConfigEntry } from '../model/run-config';
+import type { Builder, EngineFacts } from '../docker/engine';
 
 /** Where an image's `platforms` key is, if it has one (see projectWideBuildKey). */
 export type PlatformsEntry = (node: ImageNode) => { entry: ConfigEntry; file?: string } | undefined;

@@ -4,18 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contextSources, externalImages } from '../dockerfile';
-import type { ImageNode } from '../graph';
-import { namingBuildArgs, projectWideBuildKey, type DockerProject } from '../project';
-import { BUILD_KEYS } from '../run-config';
-import { consumesVersion } from '../version-inputs';
-import { formatCommand, type Shown } from '../shown';
+import { contextSources, externalImages } from '../model/dockerfile';
+import type { ImageNode } from '../model/graph';
+import { namingBuildArgs, projectWideBuildKey, type DockerProject } from '../model/project';
+import { BUILD_KEYS } from '../model/run-config';
+import { consumesVersion } from '../model/version-inputs';
+import { formatCommand, type Shown } from '../text/shown';
 import { platformFlags, platformsOf } from './platforms';
 import { hasMounts, mergeMounts, mountFlags, NO_MOUNTS, parseMounts, type BuildMounts } from './build-mounts';
 import { automaticBuildArgs, buildArgValues, mergeBuildArgs, parseBuildArgsConfig, type BuildArgs } from './build-args';
-import { contextFiles, digestFiles, readDockerignore } from './context-files';
-import { inputsDigest } from './inputs';
-import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from './pip-conf';
+import { contextFiles, digestFiles, readDockerignore } from '../model/context-files';
+import { inputsDigest } from '../model/build-inputs';
+import { PIP_CONF, PIP_CONF_TEMPLATE, pipConfFromTemplate } from '../model/pip-conf';
 import type { BuildSession } from './session';
 
 export interface PreparedBuild {

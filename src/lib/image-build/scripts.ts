@@ -4,11 +4,9 @@
  * left to the shell, which reads them from the environment: printed first like every command,
  * and no environment value is ever part of the script's text.
  */
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { loadExeca } from '../exec';
+import { runProcess } from '../system/process';
 import { DockconvError } from '../errors';
-import { formatCommand } from '../shown';
+import { formatCommand } from '../text/shown';
 
 export interface ScriptRun {
   key: 'pre_build_script' | 'post_build_script';
@@ -25,24 +23,9 @@ export interface ScriptRun {
 export async function runScript(s: ScriptRun): Promise<void> {
   s.print(`${s.prefix}$ ${formatCommand(['sh', '-c', s.script])}`);
   if (s.dryRun) return;
-  const { execa } = await loadExeca();
-  const child = execa('sh', ['-c', s.script], {
-    cwd: s.cwd,
-    env: s.env,
-    reject: false,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cancelSignal: s.signal,
-    forceKillAfterDelay: 3000,
-  });
-  prefixLines(child.stdout, process.stdout, s.prefix);
-  prefixLines(child.stderr, process.stderr, s.prefix);
-  const result = await child;
-  if (result.isCanceled) throw new DockconvError(`${s.key} of ${s.label} interrupted`);
+  const result = await runProcess('sh', ['-c', s.script], { cwd: s.cwd, env: s.env, output: 'stream', prefix: s.prefix, signal: s.signal, killAfterMs: 3000 });
+  if (result.canceled) throw new DockconvError(`${s.key} of ${s.label} interrupted`);
   if (result.exitCode !== 0) {
-    throw new DockconvError(`${s.key} of ${s.label} failed (exit ${result.exitCode ?? result.signal ?? '?'})`, { hint: s.script });
+    throw new DockconvError(`${s.key} of ${s.label} failed (exit ${result.signal ?? result.exitCode})`, { hint: s.script });
   }
-}
-
-function prefixLines(from: Readable | null, to: NodeJS.WriteStream, prefix: string): void {
-  if (from) createInterface({ input: from }).on('line', (line) => to.write(`${prefix}${line}\n`));
 }

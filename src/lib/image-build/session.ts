@@ -3,20 +3,18 @@
  * builder found once, each project's version asked once, the options, interrupt handling.
  */
 import { describeError } from '../errors';
-import type { ImageGraph } from '../graph';
-import { currentUser } from '../naming';
-import { imageReplacements } from '../replacements';
-import type { DockerProject, ImageDef } from '../project';
-import type { Shown } from '../shown';
-import type { Replacements } from '../variables';
+import type { ImageGraph } from '../model/graph';
+import { currentUser } from '../model/naming';
+import { imageReplacements } from '../text/replacements';
+import type { DockerProject, ImageDef } from '../model/project';
+import type { Shown } from '../text/shown';
+import type { Replacements } from '../text/variables';
 import type { BuildMounts } from './build-mounts';
-import type { Builder } from './command';
-import { detectBuilder, engineFacts, engineId, inspectImage, type ImageState } from './engine';
-import type { EngineFacts } from './platforms';
+import { engineOf, type Builder, type Engine, type EngineFacts, type ImageState } from '../docker/engine';
 import { installInterrupts, type Interrupts } from './interrupt';
 import { runMarks, type RunMarks } from './run-marks';
 import type { SharedPush } from './shared-builds';
-import { stampVersion, type ProjectVersion } from './version-stamp';
+import { stampVersion, type ProjectVersion } from '../version/stamp';
 
 export interface BuildSettings {
   workspaceRoot: string;
@@ -70,10 +68,11 @@ export interface BuildSession extends BuildSettings {
 }
 
 export async function openSession(settings: BuildSettings): Promise<BuildSession> {
-  const [engine, builder] = await Promise.all([reachEngine(settings), detectBuilder(settings.env)]);
+  const docker = engineOf(settings.env);
+  const [engine, builder] = await Promise.all([reachEngine(settings, docker), docker.builder()]);
   const versions = new Map<string, Promise<ProjectVersion>>();
   const inspections = new Map<string, Promise<ImageState | undefined>>();
-  const ask = engine === undefined ? async () => undefined : (ref: string) => inspectImage(ref, settings.env);
+  const ask = engine === undefined ? async () => undefined : (ref: string) => docker.inspectImage(ref);
   let facts: Promise<EngineFacts | undefined> | undefined;
   return {
     ...settings,
@@ -101,7 +100,7 @@ export async function openSession(settings: BuildSettings): Promise<BuildSession
       inspections.clear();
     },
     facts() {
-      facts ??= engine === undefined ? Promise.resolve(undefined) : engineFacts(settings.env);
+      facts ??= engine === undefined ? Promise.resolve(undefined) : docker.facts();
       return facts;
     },
     replacements(image) {
@@ -117,9 +116,9 @@ export const UNKNOWN_ENGINE = 'unknown-engine';
  * A dry run shows what would run even with no engine: it says so, and treats every image as
  * missing. Anything else needs the engine and fails here with the reason.
  */
-async function reachEngine(settings: BuildSettings): Promise<string | undefined> {
+async function reachEngine(settings: BuildSettings, docker: Engine): Promise<string | undefined> {
   try {
-    return await engineId(settings.env);
+    return await docker.id();
   } catch (err) {
     if (!settings.dryRun) throw err;
     settings.print(`dry run: ${describeError(err)}; images are shown as missing, nothing on the engine was checked`);

@@ -10,11 +10,11 @@
  */
 import { docker, type DockerCommandResult } from '../docker/cli';
 import { describeError, DockconvError, lastLine } from '../errors';
-import type { ImageNode } from '../graph';
-import type { Arg } from '../shown';
-import { normaliseRegistry } from '../publish/plan';
-import { pushedDigest, pushFailure, pushRefused } from '../publish/push-errors';
-import { INPUTS_LABEL } from './inputs';
+import type { ImageNode } from '../model/graph';
+import type { Arg } from '../text/shown';
+import { normaliseRegistry } from '../model/naming';
+import { pushedDigest, pushFailure, pushRefused } from '../docker/registry-errors';
+import { INPUTS_LABEL } from '../model/build-inputs';
 import type { BuildSession } from './session';
 
 export const SHARED_REGISTRY_ENV = 'DOCKCONV_SHARED_REGISTRY';

@@ -4,10 +4,10 @@
  * or stale, then tag and push with every command printed. The executor, the nx release target
  * and the publish-image command are doors to this.
  */
-import { stampVersion } from '../image-build/version-stamp';
+import { stampVersion } from '../version/stamp';
 import { DockconvError } from '../errors';
-import type { Provenance } from '../image-build/built-here';
-import { buildableImages, findImage, type DockerProject, type ImageDef } from '../project';
+import type { Provenance } from './provenance';
+import { buildableImages, findImage, type DockerProject, type ImageDef } from '../model/project';
 import { assertDistinctTargets, planImagePublish, publishTags, resolveRegistry, resolveRepository, type ImagePublishPlan } from './plan';
 import { pushPlan } from './push';
 import { releaseVersionOf, type ProjectVersionData, type ReleaseSources } from './release-version';

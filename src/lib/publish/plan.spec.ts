@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { loadTree, tempTree } from '../../testing/temp-tree';
 import { DockconvError } from '../errors';
 import { planProjectPublish } from './index';
-import { normaliseRegistry, publishTags, resolveRegistry } from './plan';
-import { pushedDigest, pushFailure, pushRefused, registryHost } from './push-errors';
+import { normaliseRegistry } from '../model/naming';
+import { publishTags, resolveRegistry } from './plan';
+import { pushedDigest, pushFailure, pushRefused, registryHost } from '../docker/registry-errors';
 import { parseReleaseRecord, releaseRecordPath, releaseVersionOf, renderReleaseRecord } from './release-version';
 
 function project(runCfg?: string) {

@@ -5,9 +5,9 @@
  * references out; the executor builds, tags and pushes them.
  */
 import { DockconvError, type Location } from '../errors';
-import { assertValidRepository, assertValidTag, isValidRepository, sanitizeTag } from '../naming';
-import type { ImageDef } from '../project';
-import type { ConfigEntry } from '../run-config';
+import { assertValidRepository, assertValidTag, looksLikeHost, normaliseRegistry, sanitizeTag } from '../model/naming';
+import type { ImageDef } from '../model/project';
+import type { ConfigEntry } from '../model/run-config';
 
 export interface RegistryLayers {
   /** The executor's `registry` option. */
@@ -44,26 +44,6 @@ export function resolveRegistry(layers: RegistryLayers): string | undefined {
     return normaliseRegistry(value, where);
   }
   return undefined;
-}
-
-/** Accepts what people paste (`https://host:5000/`, `host:5000/ns`), returns `host[:port][/ns]`. */
-export function normaliseRegistry(value: string, where: Location = {}): string | undefined {
-  const trimmed = value.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
-  if (trimmed === '' || trimmed.toLowerCase() === 'none') return undefined;
-  const [host = '', ...path] = trimmed.split('/');
-  const probe = path.length ? `${host}/${path.join('/')}/x` : `${host}/x`;
-  if (!looksLikeHost(host) || !isValidRepository(probe)) {
-    throw new DockconvError(`invalid registry '${value}'`, {
-      ...where,
-      hint: 'a host with an optional port and namespace, e.g. ghcr.io/acme or 127.0.0.1:5000',
-    });
-  }
-  return trimmed;
-}
-
-/** Docker reads the first path part as a registry host only when it has a dot, a port or is localhost. */
-function looksLikeHost(host: string): boolean {
-  return host.includes('.') || host.includes(':') || host === 'localhost';
 }
 
 /** The repository under the registry: the option, the section's own `repository`, else the local one. */

@@ -4,10 +4,10 @@
  * A failed push takes back the registry tags it added, so a re-run starts from the same state.
  */
 import { docker } from '../docker/cli';
-import { inspectImage } from '../image-build/engine';
+import { engineOf } from '../docker/engine';
 import { DockconvError } from '../errors';
 import type { ImagePublishPlan } from './plan';
-import { pushedDigest, pushFailure } from './push-errors';
+import { pushedDigest, pushFailure } from '../docker/registry-errors';
 
 export interface PushSettings {
   dryRun: boolean;
@@ -24,11 +24,12 @@ export interface PushedRef {
 export async function pushPlan(plan: ImagePublishPlan, s: PushSettings): Promise<PushedRef[]> {
   const prefix = `[${plan.image.project}:${plan.image.type}] `;
   const run = (args: string[], capture = false) => docker(args, { dryRun: s.dryRun, env: s.env, cwd: s.cwd, print: s.print, prefix, captureStderr: capture });
-  const source = s.dryRun ? undefined : await inspectImage(plan.source, s.env);
+  const engine = engineOf(s.env);
+  const source = s.dryRun ? undefined : await engine.inspectImage(plan.source);
   if (!s.dryRun && !source) throw new DockconvError(`${plan.source} is not on the engine after its build`);
   const previous = new Map<string, string | undefined>();
   for (const target of plan.targets) {
-    if (!s.dryRun) previous.set(target, (await inspectImage(target, s.env))?.id);
+    if (!s.dryRun) previous.set(target, (await engine.inspectImage(target))?.id);
     const tagged = await run(['tag', plan.source, target]);
     if (tagged.exitCode !== 0) {
       await restore(previous, source?.id, run);

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RECORDS_DIR } from '../conventions';
+import { RECORDS_DIR } from '../model/conventions';
 import { DockconvError } from '../errors';
 
 /** Where `nx release version` records a docker-only project's new version (a generated file, not committed). */

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockconvError } from '../errors';
-import type { ImageDef } from '../project';
-import { parseConfig } from '../run-config';
-import { formatCommand } from '../shown';
+import type { ImageDef } from '../model/project';
+import { parseConfig } from '../model/run-config';
+import { formatCommand } from '../text/shown';
 import { buildRunCommand, gpuRequest, type RunFacts, type RunRequest } from './command';
 
 const FILE = 'apps/demo/docker/run.cfg';

@@ -5,14 +5,14 @@
  * theirs, `env` and `args` come after run.cfg's (docker lets the last -e of a name win).
  */
 import { DockconvError, type Location } from '../errors';
-import type { ImageDef } from '../project';
-import { AWS_ENV_KEY, booleanOf, parseBoolean, runKey, type ConfigDocument, type ConfigEntry } from '../run-config';
-import type { Arg, Shown } from '../shown';
-import { expand, type Replacements } from '../variables';
+import type { ImageDef } from '../model/project';
+import { AWS_ENV_KEY, booleanOf, parseBoolean, runKey, type ConfigDocument, type ConfigEntry } from '../model/run-config';
+import type { Arg, Shown } from '../text/shown';
+import { expand, type Replacements } from '../text/variables';
 import { containerName } from './container-name';
 import type { FlagKey } from './docker-run-flags';
 import { flagsToArgv, parseFlags, type ParsedFlag } from './flags';
-import { splitWords } from './shell-words';
+import { splitWords } from '../text/shell-words';
 
 /** The executor options that shape the command. */
 export interface RunRequest {

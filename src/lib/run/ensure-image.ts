@@ -5,8 +5,8 @@
  * others are checked, and built first with `build`.
  */
 import { DockconvError } from '../errors';
-import { isBuiltHere, type ImageDef } from '../project';
-import { inspectImage } from '../image-build/engine';
+import { isBuiltHere, type ImageDef } from '../model/project';
+import { engineOf } from '../docker/engine';
 import { assertRunnable } from './platform-check';
 
 export interface EnsureOptions {
@@ -21,7 +21,7 @@ export interface EnsureOptions {
   buildHint?: (type: string) => string;
   /** Where warnings go (default: stderr); lib/ stays free of Nx so the CLI runs without it. */
   warn?: (line: string) => void;
-  /** Defaults to asking the engine through dockerode. */
+  /** Defaults to asking the engine (`docker image inspect`). */
   exists?: (ref: string, env: NodeJS.ProcessEnv) => Promise<boolean>;
   /** A container of it is about to start on this engine: its platform must be one it runs. */
   runsHere?: boolean;
@@ -54,7 +54,6 @@ async function buildOrSay(image: ImageDef, opts: EnsureOptions, warn: (line: str
   else throw new DockconvError(problem, { hint });
 }
 
-/** One way to ask the engine about an image: the build library's inspect. */
-export async function imageExists(ref: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  return (await inspectImage(ref, env)) !== undefined;
+async function imageExists(ref: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return (await engineOf(env).inspectImage(ref)) !== undefined;
 }

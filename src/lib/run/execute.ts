@@ -3,10 +3,9 @@
  * `nx run`), stops the container on Ctrl-C or SIGTERM, and hands back the container's exit code.
  * Arguments go to docker as an argv: no value ever passes through a shell.
  */
-import { spawn } from 'node:child_process';
-import { docker, dockerBinary, showCommand } from '../docker/cli';
+import { docker, dockerDetached, showCommand } from '../docker/cli';
+import { engineOf } from '../docker/engine';
 import type { RunCommand } from './command';
-import { stopContainer } from './engine';
 
 export interface ExecuteOptions {
   dryRun: boolean;
@@ -36,7 +35,7 @@ export async function executeRun(command: RunCommand, opts: ExecuteOptions): Pro
 /**
  * Docker forwards signals to the container itself (sig-proxy) and a TTY sends ^C as a key, but a
  * process that ignores SIGINT would leave the container running. Nx, on Ctrl-C, kills this
- * process and everything it started, so the stop is one request from this process (engine.ts);
+ * process and everything it started, so the stop is one request from this process (the engine seam);
  * only when that request fails (the engine unreachable from here) does a detached `docker stop` run.
  * `--rm` then removes the container, on the daemon side.
  */
@@ -50,18 +49,12 @@ function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS
     const args = ['stop', '--time', String(seconds), name];
     printSafely(`\n${signal}: stopping container ${name}`);
     showCommand(args, { env: opts.env, print: printSafely });
-    done = stopContainer(name, seconds, opts.env).catch((err: unknown) => {
+    done = engineOf(opts.env).stopContainer(name, seconds).catch((err: unknown) => {
       printSafely(`stopping through the engine API failed (${(err as Error).message}); running docker stop`);
-      return stopWithCli(args, opts.env);
+      return dockerDetached(args, opts.env);
     });
   };
   return { handler, get done() { return done; } };
-}
-
-function stopWithCli(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(dockerBinary(env), args, { env, detached: true, stdio: 'ignore' });
-  child.unref();
-  return new Promise((resolve) => child.on('close', () => resolve()).on('error', () => resolve()));
 }
 
 /** The terminal or Nx's pipe may already be gone while stopping: printing must not throw. */

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockconvError } from '../errors';
-import { formatCommand } from '../shown';
+import { formatCommand } from '../text/shown';
 import type { FlagKey } from './docker-run-flags';
 import { flagsToArgv, parseFlags } from './flags';
-import { splitWords } from './shell-words';
+import { splitWords } from '../text/shell-words';
 
 const env = { TOKEN: 's3cret' };
 const where = { file: 'docker/run.cfg', line: 7 };

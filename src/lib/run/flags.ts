@@ -6,9 +6,9 @@
  */
 import yargsParser from 'yargs-parser';
 import { DockconvError, type Location } from '../errors';
-import { closestKey } from '../run-config';
-import type { Arg } from '../shown';
-import { expand, sliceWord, type Replacements, type Word } from '../variables';
+import { closestKey } from '../model/run-config';
+import type { Arg } from '../text/shown';
+import { expand, sliceWord, type Replacements, type Word } from '../text/variables';
 import { DOCKER_RUN_FLAGS, lookupFlag, OWNED_FLAGS, type DockerRunFlag, type FlagKey } from './docker-run-flags';
 
 export interface FlagContext {

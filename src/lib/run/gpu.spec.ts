@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from '../errors';
 import { cdiKinds } from './engine';
-import { selectGpu, type EngineInfo, type HostGpuFacts } from './gpu';
+import type { EngineInfo } from '../docker/engine';
+import { selectGpu, type HostGpuFacts } from './gpu';
 
 // `docker info --format '{{json .}}'` excerpts as engines report them.
 const RUNC_STATUS = { 'org.opencontainers.runtime-spec.features': '{"ociVersionMin":"1.0.0"}' };

@@ -3,16 +3,8 @@
  * what the engine reports (`docker info`) and, for a local engine, what is installed beside it.
  * Pure: the facts come in, so every engine shape is testable without a GPU.
  */
+import type { EngineInfo } from '../docker/engine';
 import { DockconvError } from '../errors';
-
-/** The parts of the Engine API's `GET /info` (and `docker info --format '{{json .}}'`) used here. */
-export interface EngineInfo {
-  Runtimes?: Record<string, { path?: string; runtimeType?: string; status?: unknown } | undefined> | null;
-  /** Engine 25+ (API 1.44): where CDI specs are read from; empty when CDI is off. */
-  CDISpecDirs?: string[] | null;
-  /** Engine 28.3+ (API 1.50): devices found, e.g. `{Source: 'cdi', ID: 'nvidia.com/gpu=all'}`. */
-  DiscoveredDevices?: { Source?: string; ID?: string }[] | null;
-}
 
 /** What can only be seen on the engine's own machine, so only when the engine is local. */
 export interface HostGpuFacts {

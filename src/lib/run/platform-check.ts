@@ -5,8 +5,8 @@
  */
 import { DockconvError } from '../errors';
 import { currentEngine } from '../docker/endpoint';
-import { emulated, enginePlatform, formatPlatform, samePlatform, type Platform } from '../platform';
-import { engineFacts, imagePlatform } from '../image-build/engine';
+import { emulated, enginePlatform, formatPlatform, samePlatform, type Platform } from '../model/platform';
+import { engineOf } from '../docker/engine';
 
 export type RunVerdict = 'native' | 'emulated' | 'unknown' | 'refused';
 
@@ -18,7 +18,8 @@ export function runVerdict(image: Platform, engine: Platform, emulation: boolean
 }
 
 export async function assertRunnable(ref: string, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<void> {
-  const [image, facts] = await Promise.all([imagePlatform(ref, env), engineFacts(env)]);
+  const docker = engineOf(env);
+  const [image, facts] = await Promise.all([docker.imagePlatform(ref), docker.facts()]);
   if (!image) return; // not there: docker run pulls it, or says so
   const engine = enginePlatform({ OSType: facts.os, Architecture: facts.architecture });
   const what = `${ref} is for ${formatPlatform(image)} and this engine runs ${formatPlatform(engine)}`;

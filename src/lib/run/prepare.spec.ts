@@ -2,10 +2,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatCommand } from '../shown';
-import { loadWorkspaceImages, type WorkspaceImages } from '../workspace';
+import { formatCommand } from '../text/shown';
+import { loadWorkspaceImages, type WorkspaceImages } from '../model/workspace';
 import type { RunRequest } from './command';
-import type { EngineInfo } from './gpu';
+import type { EngineInfo } from '../docker/engine';
 import { prepareRun, type EngineProbe } from './prepare';
 import { tempTree } from '../../testing/temp-tree';
 

@@ -5,16 +5,15 @@
  * tests can stand in for it.
  */
 import { basename } from 'node:path';
-import Docker from 'dockerode';
-import { currentUser } from '../naming';
-import { findRunnableImage, type DockerProject, type ImageDef } from '../project';
-import { imageReplacements } from '../replacements';
-import { RUN_CONFIG_FILE } from '../run-config';
-import type { WorkspaceImages } from '../workspace';
-import { currentEngine } from '../docker/endpoint';
+import { currentUser } from '../model/naming';
+import { findRunnableImage, type DockerProject, type ImageDef } from '../model/project';
+import { imageReplacements } from '../text/replacements';
+import { RUN_CONFIG_FILE } from '../model/run-config';
+import type { WorkspaceImages } from '../model/workspace';
+import { engineOf, type EngineInfo } from '../docker/engine';
 import { buildRunCommand, gpuRequest, type RunCommand, type RunRequest } from './command';
-import { engineInfo, isRemoteEngine, localGpuFacts } from './engine';
-import { selectGpu, type EngineInfo, type HostGpuFacts } from './gpu';
+import { isRemoteEngine, localGpuFacts } from './engine';
+import { selectGpu, type HostGpuFacts } from './gpu';
 import { workdirSource } from './workdir';
 
 export interface EngineProbe {
@@ -27,16 +26,9 @@ export interface EngineProbe {
 
 export const realEngine: EngineProbe = {
   remote: isRemoteEngine,
-  info: engineInfo,
+  info: (env) => engineOf(env).info(),
   localGpu: localGpuFacts,
-  imageWorkdir: async (ref, env) => {
-    try {
-      const inspected = await new Docker(currentEngine(env).options).getImage(ref).inspect();
-      return inspected.Config?.WorkingDir || '/';
-    } catch {
-      return undefined;
-    }
-  },
+  imageWorkdir: (ref, env) => engineOf(env).imageWorkdir(ref),
 };
 
 export interface RunEnvironment {

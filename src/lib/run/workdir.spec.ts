@@ -1,8 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { findImage } from '../project';
-import { loadWorkspaceImages, type WorkspaceImages } from '../workspace';
+import { findImage } from '../model/project';
+import { loadWorkspaceImages, type WorkspaceImages } from '../model/workspace';
 import { workdirSource } from './workdir';
 import { tempTree } from '../../testing/temp-tree';
 

@@ -4,10 +4,10 @@
  * the chain leaves the workspace (an external FROM, a configuration-only image) only the engine
  * knows: the caller is told which image to inspect.
  */
-import { finalStageChain, lastWorkdir } from '../dockerfile';
-import { imageId, type ImageGraph, type ImageNode } from '../graph';
-import { parseReference } from '../naming';
-import { namingBuildArgs, type DockerProject, type ImageDef } from '../project';
+import { finalStageChain, lastWorkdir } from '../model/dockerfile';
+import { imageId, type ImageGraph, type ImageNode } from '../model/graph';
+import { parseReference } from '../model/naming';
+import { namingBuildArgs, type DockerProject, type ImageDef } from '../model/project';
 
 export type WorkdirSource = { workdir: string } | { inspect: string };
 

@@ -24,7 +24,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { DockconvError } from '../errors';
-import { formatPlatform, samePlatform, type Platform } from '../platform';
+import { formatPlatform, samePlatform, type Platform } from '../model/platform';
 import { drain, quiet, readAll, withoutNameAnnotations, type RewriteStats } from './archive';
 
 export interface OciRewriteOptions {

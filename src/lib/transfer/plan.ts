@@ -4,7 +4,7 @@
  * layer with the same content (diff ID) on top of a different parent is a different layer there.
  */
 import { createHash } from 'node:crypto';
-import type { Platform } from '../platform';
+import type { Platform } from '../model/platform';
 
 /** A source image as the planner needs it: its ID, layer diff IDs (bottom first) and sizes. */
 export interface SourceImage {

@@ -4,7 +4,7 @@
  * one. Of a multi-platform image only that platform travels (oci-archive.ts).
  */
 import { DockconvError } from '../errors';
-import { formatPlatform, samePlatform, type Platform } from '../platform';
+import { formatPlatform, samePlatform, type Platform } from '../model/platform';
 import type { SourceImage } from './plan';
 
 export function platformRefusal(image: SourceImage, destination: Platform, label: string): DockconvError | undefined {

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { DockconvError, describeError } from '../errors';
-import { formatCommand } from '../shown';
+import { formatCommand } from '../text/shown';
 import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
 import { currentEngine, engineClient, parseDestination, type Endpoint } from '../docker/endpoint';
@@ -16,7 +16,7 @@ import { ancestorsOf, destinationState, imageStoreOf, sourceTwins, inspectSource
 import { rewriteOciLayout } from './oci-archive';
 import { NotHeldError, rewriteClassicToOci, UnnamedLayerError } from './classic-to-oci';
 import { imageStoreFromInfo } from '../docker/image-store';
-import { enginePlatform, type Platform } from '../platform';
+import { enginePlatform, type Platform } from '../model/platform';
 import { platformRefusal } from './platforms';
 import { chainIds, planTransfer, totalSize, type DestinationState, type ImagePlan, type SourceImage, type TransferPlan } from './plan';
 import { createProgress, formatBytes } from './progress';

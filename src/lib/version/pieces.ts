@@ -4,16 +4,16 @@
  * concurrently; the result is the same as versioneer's sequential calls.
  */
 import { DockconvError } from '../errors';
-import { run } from '../exec';
+import { runProcess } from '../system/process';
 import type { Pieces } from './types';
 
 /** What versioneer's `run_command` yields: stripped stdout, or undefined on a non-zero exit or a missing git. */
 export async function git(args: string[], root: string): Promise<string | undefined> {
   // GIT_DIR would point git at another repository than the project's; versioneer drops it too.
   const env = { ...process.env, GIT_DIR: undefined };
-  // reject: false also turns a missing git into a non-zero exit, which versioneer treats alike.
-  const r = await run('git', args, { cwd: root, env, reject: false });
-  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  // A missing git is a non-zero exit too, which versioneer treats alike.
+  const r = await runProcess('git', args, { cwd: root, env });
+  return r.exitCode === 0 ? r.stdout : undefined;
 }
 
 /**

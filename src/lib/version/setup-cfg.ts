@@ -5,7 +5,7 @@
  * default `optionxform`), which run.cfg's reading deliberately does not.
  */
 import { DockconvError } from '../errors';
-import { parseConfig } from '../run-config';
+import { parseConfig } from '../model/run-config';
 
 /** The section's options by lower-cased key; undefined when the file lacks the section. */
 export function readCfgSection(text: string, file: string, name: string): Map<string, string> | undefined {

@@ -9,11 +9,11 @@
 import { getProjects, logger, type Tree } from '@nx/devkit';
 import { posix } from 'node:path';
 import { describeError } from '../../lib/errors';
-import { DOCKER_DIR } from '../../lib/project';
-import { classifySections, parseConfig, RUN_CONFIG_FILES } from '../../lib/run-config';
-import { DEFAULT_SECTION, PYTHON_WHITESPACE } from '../../lib/run-config/parser';
-import { takesReplacements, type SectionKind } from '../../lib/run-config/schema';
-import { keepBracesAsWritten } from '../../lib/variables';
+import { DOCKER_DIR } from '../../lib/model/project';
+import { classifySections, parseConfig, RUN_CONFIG_FILES } from '../../lib/model/run-config';
+import { DEFAULT_SECTION, PYTHON_WHITESPACE } from '../../lib/model/run-config/parser';
+import { takesReplacements, type SectionKind } from '../../lib/model/run-config/schema';
+import { keepBracesAsWritten } from '../../lib/text/variables';
 
 const WS = PYTHON_WHITESPACE;
 // The parser's grammar, on raw lines: what it strips, skips and splits, kept here as text.
