@@ -34,9 +34,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BUSYBOX_IMAGE, docker, ensureEngine } from '../e2e/helpers/engine';
-import Docker from 'dockerode';
 import { countingProxy, startSecondEngine, startSshd, type SecondEngine } from '../e2e/helpers/second-engine';
-import { currentEngine, engineClient, parseDestination } from '../src/lib/docker/endpoint';
+import { currentEngine, parseDestination } from '../src/lib/docker/endpoint';
+import { openEngineApi } from '../src/lib/docker/engine-api';
 import { destinationState } from '../src/lib/transfer/inventory';
 import type { Compression } from '../src/lib/transfer/compress';
 import { transferImages } from '../src/lib/transfer/transfer';
@@ -174,19 +174,22 @@ async function sshPlanning(dest: SecondEngine): Promise<void> {
   });
   await pipeline(`docker save ${many.join(' ')} | docker --host ${dest.host} load -q`);
   const endpoint = parseDestination(`ssh://root@127.0.0.1:${sshd.port}`, { ...process.env, SSH_KEY: sshd.key, HOME: sshd.home, PATH: sshd.path });
-  const ours = engineClient(endpoint);
+  const ours = openEngineApi(endpoint);
   // docker-modem's own ssh transport (ssh2, a login per request), with the same key.
   const modem = { ...endpoint.options, sshOptions: { privateKey: readFileSync(sshd.key) } };
-  const local = new Docker(currentEngine().options);
+  const local = openEngineApi(currentEngine());
+  const viaModem = openEngineApi({ ...endpoint, ssh: undefined, options: modem });
   const times = { modem: [] as number[], ours: [] as number[], shared: [] as number[] };
   try {
     for (let i = 0; i < REPS; i++) {
-      times.modem.push(await timed(() => destinationState(new Docker(modem))));
-      times.ours.push(await timed(() => destinationState(ours.docker)));
-      times.shared.push(await timed(() => destinationState(ours.docker, local)));
+      times.modem.push(await timed(() => destinationState(viaModem)));
+      times.ours.push(await timed(() => destinationState(ours)));
+      times.shared.push(await timed(() => destinationState(ours, local)));
     }
   } finally {
     ours.close();
+    local.close();
+    viaModem.close();
     sshd.stop();
     rmSync(ctx, { recursive: true, force: true });
     docker(['rmi', ...many]);

@@ -3,11 +3,11 @@
  * engine, then one state per image of the workspace, parents before the images built on them
  * (an image's state includes its parents' states, so a parent that changes changes them all).
  */
-import { execFileSync } from 'node:child_process';
 import { parentsFirst, type ImageGraph } from '../model/graph';
 import { applyNameOption, type DockerProject, type NamingOptions } from '../model/project';
 import { loadWorkspaceImages } from '../model/workspace';
 import { engineOf } from '../docker/engine';
+import { runProcessSync } from '../system/process';
 import { INPUTS_LABEL } from '../model/build-inputs';
 import { imageFingerprint } from './fingerprint';
 import { imageStateDir, issueState, uncheckedState, type EngineView } from './image-states';
@@ -76,11 +76,8 @@ function lazyGitVersion(workspaceRoot: string, env: NodeJS.ProcessEnv): () => st
   let version: string | undefined;
   return () => {
     if (version === undefined) {
-      try {
-        version = execFileSync('git', ['describe', '--tags', '--dirty', '--always', '--long'], { cwd: workspaceRoot, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      } catch {
-        version = 'none';
-      }
+      const described = runProcessSync('git', ['describe', '--tags', '--dirty', '--always', '--long'], { cwd: workspaceRoot, env });
+      version = described.exitCode === 0 ? described.stdout : 'none';
     }
     return version;
   };

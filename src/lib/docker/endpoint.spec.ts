@@ -102,6 +102,18 @@ test('an unknown context is a clear error listing the known ones', () => {
   );
 });
 
+test('an unknown current context names DOCKER_CONTEXT, not a transfer destination', () => {
+  const dir = configDir({ prod: 'ssh://ops@prod-host' });
+  assert.throws(
+    () => currentEngine({ ...env, DOCKER_CONFIG: dir, DOCKER_CONTEXT: 'staging' }),
+    (err: unknown) =>
+      err instanceof DockconvError &&
+      /current Docker context 'staging' \(DOCKER_CONTEXT/.test(err.message) &&
+      !/transfer/.test(err.describe()) &&
+      /default, prod/.test(err.describe()),
+  );
+});
+
 test('bad addresses are errors', () => {
   assert.throws(() => parseDestination('ftp://x', env), /unsupported Docker host scheme/);
   assert.throws(() => parseDestination('  ', env), /needs a destination/);

@@ -64,7 +64,7 @@ export function parseDestination(to: string, env: NodeJS.ProcessEnv = process.en
   if (spec.includes('://')) return { ...fromUrl(spec, env), label: spec };
   const userHost = USER_AT_HOST.exec(spec);
   if (userHost) return { ...fromUrl(`ssh://${spec}`, env), label: spec };
-  return fromContext(spec, env);
+  return fromContext(spec, env, 'destination');
 }
 
 /** The engine the docker CLI would use right now: DOCKER_HOST, DOCKER_CONTEXT, the current context. */
@@ -170,23 +170,29 @@ interface ContextMeta {
   Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } };
 }
 
-function fromContext(name: string, env: NodeJS.ProcessEnv): Endpoint {
+/** `destination`: the name was given as a transfer's `to`; `current`: DOCKER_CONTEXT or the CLI's current context. */
+type ContextRole = 'destination' | 'current';
+
+function fromContext(name: string, env: NodeJS.ProcessEnv, role: ContextRole = 'current'): Endpoint {
   if (name === 'default') return { ...fromUrl(env['DOCKER_HOST'] || DEFAULT_HOST, env), label: 'default' };
   const tls = readTlsDir(join(contextsDir(env), 'tls', contextId(name), 'docker'));
-  return { ...fromUrl(contextHost(name, env), env, tls), label: `context ${name}` };
+  return { ...fromUrl(contextHost(name, env, role), env, tls), label: `context ${name}` };
 }
 
 function contextsDir(env: NodeJS.ProcessEnv): string {
   return join(dockerConfigDir(env), 'contexts');
 }
 
-function contextHost(name: string, env: NodeJS.ProcessEnv): string {
+function contextHost(name: string, env: NodeJS.ProcessEnv, role: ContextRole = 'current'): string {
   const root = contextsDir(env);
   const metaFile = join(root, 'meta', contextId(name), 'meta.json');
-  if (!existsSync(metaFile)) {
+  if (!existsSync(metaFile) && role === 'destination') {
     throw new DockconvError(`unknown transfer destination '${name}': no such Docker context`, {
       hint: `${knownContexts(root)}; or ${HINT.replace(/^use a Docker context name, /, '')}`,
     });
+  }
+  if (!existsSync(metaFile)) {
+    throw new DockconvError(`the current Docker context '${name}' (DOCKER_CONTEXT, or \`docker context use\`) does not exist`, { hint: knownContexts(root) });
   }
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
   const host = meta.Endpoints?.docker?.Host;

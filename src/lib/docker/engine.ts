@@ -11,7 +11,8 @@ import { DockconvError } from '../errors';
 import type { Platform } from '../model/platform';
 import { runProcess, type ProcessResult } from '../system/process';
 import { dockerBinary } from './cli';
-import { currentEngine, engineClient, statusOf } from './endpoint';
+import { currentEngine, statusOf } from './endpoint';
+import { openEngineApi, type EngineInfo } from './engine-api';
 import { imageStoreFromInfo, type ImageStore } from './image-store';
 
 /** How images are built: BuildKit (through buildx on clients from 23) or the legacy builder. */
@@ -29,14 +30,7 @@ export interface EngineFacts {
   store: ImageStore;
 }
 
-/** The parts of the Engine API's `GET /info` (and `docker info --format '{{json .}}'`) the GPU rules read. */
-export interface EngineInfo {
-  Runtimes?: Record<string, { path?: string; runtimeType?: string; status?: unknown } | undefined> | null;
-  /** Engine 25+ (API 1.44): where CDI specs are read from; empty when CDI is off. */
-  CDISpecDirs?: string[] | null;
-  /** Engine 28.3+ (API 1.50): devices found, e.g. `{Source: 'cdi', ID: 'nvidia.com/gpu=all'}`. */
-  DiscoveredDevices?: { Source?: string; ID?: string }[] | null;
-}
+export type { EngineInfo };
 
 export interface Engine {
   /** The engine's ID; an engine that does not answer is an error with a hint. */
@@ -141,17 +135,16 @@ async function engineFacts(query: Query): Promise<EngineFacts> {
 }
 
 async function engineInfo(env: NodeJS.ProcessEnv): Promise<EngineInfo> {
-  const endpoint = currentEngine(env);
-  const client = engineClient(endpoint);
+  const api = openEngineApi(currentEngine(env));
   try {
-    return (await client.docker.info()) as EngineInfo;
+    return await api.info();
   } catch (err) {
     if (err instanceof DockconvError) throw err;
-    throw new DockconvError(`cannot reach the Docker engine at ${endpoint.host}: ${(err as Error).message}`, {
+    throw new DockconvError(`cannot reach the Docker engine at ${api.endpoint.host}: ${(err as Error).message}`, {
       hint: 'is dockerd running, and DOCKER_HOST / the Docker context right?',
     });
   } finally {
-    client.close();
+    api.close();
   }
 }
 
@@ -161,15 +154,15 @@ async function engineInfo(env: NodeJS.ProcessEnv): Promise<EngineInfo> {
  * the task's whole process tree.
  */
 async function stopContainer(name: string, seconds: number, env: NodeJS.ProcessEnv): Promise<void> {
-  const client = engineClient(currentEngine(env));
+  const api = openEngineApi(currentEngine(env));
   try {
-    await client.docker.getContainer(name).stop({ t: seconds });
+    await api.stopContainer(name, seconds);
   } catch (err) {
     // 304 (already stopped) and 404 (already removed by --rm) mean the work is done.
     const status = statusOf(err);
     if (status !== 304 && status !== 404) throw err;
   } finally {
-    client.close();
+    api.close();
   }
 }
 

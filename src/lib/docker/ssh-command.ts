@@ -5,9 +5,9 @@
  * certificates, ssh-agent) therefore applies unchanged. This module says which ssh command to
  * run, where ssh will really connect, and what its failures mean, in one line.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { DockconvError, lastLine } from '../errors';
+import { runProcessSync, type ProcessResult } from '../system/process';
 
 export interface SshCommand {
   /** `ssh` arguments up to and including the host; the remote command follows. */
@@ -58,12 +58,9 @@ export interface SshRoute {
 
 /** Where ssh will connect after its configuration, as `ssh -G` prints it. */
 export function sshRoute(command: SshCommand): SshRoute {
-  let text: string;
-  try {
-    text = execFileSync('ssh', ['-G', ...command.args], { env: command.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    throw sshUnusable(err, command);
-  }
+  const asked = runProcessSync('ssh', ['-G', ...command.args], { env: command.env });
+  if (asked.exitCode !== 0) throw sshUnusable(asked, command);
+  const text = asked.stdout;
   const options = new Map<string, string>();
   for (const line of text.split('\n')) {
     const [key = '', ...value] = line.trim().split(' ');
@@ -78,12 +75,12 @@ export function sshRoute(command: SshCommand): SshRoute {
   };
 }
 
-function sshUnusable(err: unknown, command: SshCommand): DockconvError {
+function sshUnusable(result: ProcessResult, command: SshCommand): DockconvError {
   const host = command.args.at(-1) ?? '';
-  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+  if (result.exitCode === 127) {
     return new DockconvError(`ssh://${host} needs the ssh client, and there is no \`ssh\` on PATH`, { hint: 'Debian: apt-get install openssh-client' });
   }
-  const said = lastLine(String((err as { stderr?: unknown }).stderr ?? ''));
+  const said = lastLine(result.stderr);
   return new DockconvError(`ssh cannot use its configuration for ${host}${said ? `: ${said}` : ''}`);
 }
 

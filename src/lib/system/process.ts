@@ -11,12 +11,12 @@
  *   the task's process tree) and waits for it as long as this process lives.
  * execa is ESM-only and this package is CommonJS, so it is loaded once through a dynamic import.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 export interface ProcessResult {
-  /** The program's exit code; 1 when it could not start, 130 when the signal cancelled it. */
+  /** The program's exit code; 127 when there is no such program, 130 when the signal cancelled it. */
   exitCode: number;
   /** Captured stdout, trimmed (terminal and detached runs capture nothing). */
   stdout: string;
@@ -60,11 +60,29 @@ export function runProcess(file: string, args: readonly string[], opts: ProcessO
 function captured(file: string, args: readonly string[], opts: ProcessOptions): Promise<ProcessResult> {
   return new Promise((resolve) => {
     execFile(file, args, { cwd: opts.cwd, env: opts.env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      const missing = err?.code === 'ENOENT' ? `${file}: command not found` : '';
-      resolve({ exitCode: code, stdout: stdout.trim(), stderr: stderr.trim() || missing, canceled: false });
+      resolve(capturedResult(file, err, stdout, stderr));
     });
   });
+}
+
+/**
+ * `capture`, for the few questions asked where nothing can wait (ssh's configuration while a
+ * connection is being set up, the git version an Nx hook needs before it returns).
+ */
+export function runProcessSync(file: string, args: readonly string[], opts: Pick<ProcessOptions, 'cwd' | 'env'> = {}): ProcessResult {
+  try {
+    const stdout = execFileSync(file, args, { cwd: opts.cwd, env: opts.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return capturedResult(file, null, stdout, '');
+  } catch (err) {
+    const failed = err as NodeJS.ErrnoException & { status?: number | null; stdout?: string; stderr?: string };
+    return capturedResult(file, { code: failed.code === 'ENOENT' ? 'ENOENT' : (failed.status ?? 1) }, failed.stdout ?? '', failed.stderr ?? '');
+  }
+}
+
+function capturedResult(file: string, err: { code?: string | number | null } | null, stdout: string, stderr: string): ProcessResult {
+  const missing = err?.code === 'ENOENT';
+  const exitCode = !err ? 0 : missing ? 127 : typeof err.code === 'number' ? err.code : 1;
+  return { exitCode, stdout: stdout.trim(), stderr: stderr.trim() || (missing ? `${file}: command not found` : ''), canceled: false };
 }
 
 function detached(file: string, args: readonly string[], opts: ProcessOptions): Promise<ProcessResult> {

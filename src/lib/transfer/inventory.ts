@@ -2,7 +2,7 @@
  * What the two engines hold, read through the Engine API only (nothing runs on the destination
  * but its Docker Engine).
  */
-import type Docker from 'dockerode';
+import type { EngineApi, HistoryEntry, ImageInspectInfo } from '../docker/engine-api';
 import { DockconvError } from '../errors';
 import { statusOf } from '../docker/endpoint';
 import { imageStoreFromInfo, type ImageStore } from '../docker/image-store';
@@ -10,16 +10,12 @@ import { chainIds, type DestinationState, type SourceImage } from './plan';
 
 export type { ImageStore };
 
-export interface HistoryEntry {
-  Size: number;
-  CreatedBy?: string;
-}
 
-export async function inspectSource(docker: Docker, ref: string): Promise<SourceImage> {
-  let info: Docker.ImageInspectInfo;
+export async function inspectSource(docker: EngineApi, ref: string): Promise<SourceImage> {
+  let info: ImageInspectInfo;
   try {
     // `manifests` lists a multi-platform image's platforms (Engine 28 on; older engines ignore it).
-    info = await docker.getImage(ref).inspect({ manifests: true });
+    info = await docker.inspectImage(ref, { manifests: true });
   } catch (err) {
     if (statusOf(err) === 404) {
       throw new DockconvError(`image '${ref}' not found on the source engine`, { hint: 'build it first, or check the name and tag' });
@@ -35,8 +31,8 @@ export async function inspectSource(docker: Docker, ref: string): Promise<Source
   return { ref, id: info.Id, created: info.Created, diffIds, layerSizes: await layerSizes(docker, info.Id, diffIds.length), platform, ...(platforms?.length ? { platforms } : {}) };
 }
 
-async function layerSizes(docker: Docker, id: string, layers: number): Promise<(number | undefined)[]> {
-  return layerSizesFromHistory((await docker.getImage(id).history()) as HistoryEntry[], layers);
+async function layerSizes(docker: EngineApi, id: string, layers: number): Promise<(number | undefined)[]> {
+  return layerSizesFromHistory(await docker.imageHistory(id), layers);
 }
 
 /**
@@ -62,7 +58,7 @@ const METADATA_ONLY = /^(\/bin\/sh -c #\(nop\)\s+)?(CMD|ENV|LABEL|EXPOSE|ENTRYPO
  * every inspect is a round trip, and a destination fed from this machine holds mostly images this
  * machine has.
  */
-export async function destinationState(dst: Docker, localSource?: Docker): Promise<DestinationState> {
+export async function destinationState(dst: EngineApi, localSource?: EngineApi): Promise<DestinationState> {
   const imageIds = await listedImageIds(dst);
   const ids = [...imageIds];
   const read = async (id: string) => (localSource && (await imageLayers(localSource, id))) ?? (await imageLayers(dst, id));
@@ -72,9 +68,9 @@ export async function destinationState(dst: Docker, localSource?: Docker): Promi
 }
 
 /** The image's layers and creation time, or undefined when the engine does not have it (or removed it as we looked). */
-async function imageLayers(docker: Docker, id: string): Promise<{ layers: string[]; created?: string } | undefined> {
+async function imageLayers(docker: EngineApi, id: string): Promise<{ layers: string[]; created?: string } | undefined> {
   try {
-    const info = await docker.getImage(id).inspect();
+    const info = await docker.inspectImage(id);
     return { layers: info.RootFS.Layers ?? [], created: info.Created };
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
@@ -82,7 +78,7 @@ async function imageLayers(docker: Docker, id: string): Promise<{ layers: string
   }
 }
 
-async function layersOf(docker: Docker, id: string): Promise<string[] | undefined> {
+async function layersOf(docker: EngineApi, id: string): Promise<string[] | undefined> {
   return (await imageLayers(docker, id))?.layers;
 }
 
@@ -93,15 +89,15 @@ async function layersOf(docker: Docker, id: string): Promise<string[] | undefine
  * the image's config; a listing gives seconds). Only those few are inspected, not every image
  * the source holds (a build machine holds thousands).
  */
-export async function sourceTwins(src: Docker, state: DestinationState, sentChains: ReadonlySet<string>): Promise<string[]> {
+export async function sourceTwins(src: EngineApi, state: DestinationState, sentChains: ReadonlySet<string>): Promise<string[]> {
   const within = (state.images ?? []).filter((i) => i.created && i.chains.length > 0 && i.chains.every((c) => sentChains.has(c)));
   const seconds = new Set(within.map((i) => Math.floor(Date.parse(i.created ?? '') / 1000)));
   if (seconds.size === 0) return [];
-  return (await src.listImages({ all: true })).filter((i) => seconds.has(i.Created)).map((i) => i.Id);
+  return (await src.listImages()).filter((i) => seconds.has(i.Created)).map((i) => i.Id);
 }
 
-export async function imageStoreOf(docker: Docker): Promise<ImageStore> {
-  return imageStoreFromInfo((await docker.info()) as { DriverStatus?: string[][] });
+export async function imageStoreOf(docker: EngineApi): Promise<ImageStore> {
+  return imageStoreFromInfo(await docker.info());
 }
 
 /**
@@ -109,8 +105,8 @@ export async function imageStoreOf(docker: Docker): Promise<ImageStore> {
  * content it holds whole: one loaded from an archive that left out a blob it lacks is registered
  * but not listed (its layers cannot be unpacked, `docker save` of it writes only the manifest).
  */
-export async function listedImageIds(docker: Docker): Promise<Set<string>> {
-  return new Set((await docker.listImages({ all: true })).map((i) => i.Id));
+export async function listedImageIds(docker: EngineApi): Promise<Set<string>> {
+  return new Set((await docker.listImages()).map((i) => i.Id));
 }
 
 /**
@@ -119,7 +115,7 @@ export async function listedImageIds(docker: Docker): Promise<Set<string>> {
  * for a containerd-store destination, they add no bytes (their blobs are the same) and bring
  * their manifests, which say which blobs a destination listing them holds.
  */
-export async function ancestorsOf(src: Docker, sending: readonly string[], sentChains: ReadonlySet<string>, candidates: Iterable<string>): Promise<{ id: string; chains: string[] }[]> {
+export async function ancestorsOf(src: EngineApi, sending: readonly string[], sentChains: ReadonlySet<string>, candidates: Iterable<string>): Promise<{ id: string; chains: string[] }[]> {
   const others = [...new Set(candidates)].filter((id) => !sending.includes(id));
   const found = await mapLimit(others, 8, async (id) => {
     const layers = await layersOf(src, id);
@@ -130,8 +126,8 @@ export async function ancestorsOf(src: Docker, sending: readonly string[], sentC
 }
 
 /** Engine 25 (API 1.44) and later write `docker save` in the OCI layout. */
-export async function savesOciLayout(docker: Docker): Promise<boolean> {
-  const [major, minor] = ((await docker.version()).ApiVersion ?? '0.0').split('.').map(Number);
+export async function savesOciLayout(docker: EngineApi): Promise<boolean> {
+  const [major, minor] = (await docker.apiVersion()).split('.').map(Number);
   return (major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 44);
 }
 

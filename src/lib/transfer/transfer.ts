@@ -6,12 +6,12 @@
 import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type Docker from 'dockerode';
 import { DockconvError, describeError } from '../errors';
 import { formatCommand } from '../text/shown';
 import { rewriteArchive, type RewriteStats } from './archive';
 import { AdaptiveGzip, compresses, Uncompressed, type Compression } from './compress';
-import { currentEngine, engineClient, parseDestination, type Endpoint } from '../docker/endpoint';
+import { currentEngine, parseDestination, type Endpoint } from '../docker/endpoint';
+import { openEngineApi, type EngineApi } from '../docker/engine-api';
 import { ancestorsOf, destinationState, imageStoreOf, sourceTwins, inspectSource, listedImageIds, savesOciLayout, type ImageStore } from './inventory';
 import { rewriteOciLayout } from './oci-archive';
 import { NotHeldError, rewriteClassicToOci, UnnamedLayerError } from './classic-to-oci';
@@ -53,20 +53,20 @@ export async function transferImages(req: TransferRequest): Promise<TransferRepo
   if (req.images.length === 0) throw new DockconvError('transfer-image needs at least one image', { hint: 'set --image' });
   const destination = parseDestination(req.to);
   const source = req.source ?? currentEngine();
-  const [src, dst] = [engineClient(source), engineClient(destination)];
+  const [src, dst] = [openEngineApi(source), openEngineApi(destination)];
   try {
-    return await transferBetween(src.docker, dst.docker, source, destination, req, log);
+    return await transferBetween(src, dst, source, destination, req, log);
   } finally {
     src.close();
     dst.close();
   }
 }
 
-async function transferBetween(src: Docker, dst: Docker, source: Endpoint, destination: Endpoint, req: TransferRequest, log: (line: string) => void): Promise<TransferReport> {
+async function transferBetween(src: EngineApi, dst: EngineApi, source: Endpoint, destination: Endpoint, req: TransferRequest, log: (line: string) => void): Promise<TransferReport> {
   await reach(src, source, 'source');
   await reach(dst, destination, 'destination');
   const images = await Promise.all(req.images.map((ref) => inspectSource(src, ref)));
-  const info = (await dst.info()) as { DriverStatus?: string[][]; OSType?: string; Architecture?: string };
+  const info = await dst.info();
   const stores: Stores = { source: await imageStoreOf(src), destination: imageStoreFromInfo(info) };
   const platform = enginePlatform(info);
   for (const image of images) {
@@ -101,7 +101,7 @@ interface Stores {
   destination: ImageStore;
 }
 
-async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<void> {
+async function reach(docker: EngineApi, endpoint: Endpoint, role: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000}s`)), CONNECT_TIMEOUT_MS);
@@ -124,7 +124,7 @@ async function reach(docker: Docker, endpoint: Endpoint, role: string): Promise<
  * lists (oci-archive.ts; classic-to-oci.ts when the source writes the classic layout). Those are
  * the sent images' ancestors it lists: the plan counts their layers as present.
  */
-async function containerdArchive(src: Docker, images: readonly SourceImage[], state: DestinationState, sameIdentity: boolean) {
+async function containerdArchive(src: EngineApi, images: readonly SourceImage[], state: DestinationState, sameIdentity: boolean) {
   const sentChains = new Set(images.flatMap((i) => chainIds(i.diffIds)));
   // Between stores of one kind the destination's IDs are the source's; otherwise its twins by creation time.
   const candidates = sameIdentity ? state.imageIds : await sourceTwins(src, state, sentChains);
@@ -159,10 +159,6 @@ function short(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
-interface SaveApi {
-  getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream>;
-}
-
 interface SendOptions extends TransferRequest {
   /** The layout the source's `docker save` writes, and the destination's image store. */
   layout: 'oci' | 'classic';
@@ -174,7 +170,7 @@ interface SendOptions extends TransferRequest {
   heldImages?: ReadonlySet<string>;
 }
 
-async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: Endpoint, req: SendOptions, log: (line: string) => void) {
+async function send(src: EngineApi, dst: EngineApi, plan: TransferPlan, destination: Endpoint, req: SendOptions, log: (line: string) => void) {
   const gzipped = compresses(req.compress ?? 'auto', destination);
   const rewrite = `leave out ${plan.skipped.length} layer(s)${gzipped ? ', gzip' : ''}`;
   log(`${formatCommand(['docker', 'save', ...plan.loadIds])} | <${rewrite}> | ${formatCommand(['docker', '--host', destination.host, 'load'])}`);
@@ -194,7 +190,7 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
   try {
     const onSkip = () => progress.layerSkipped();
     const names = [...plan.loadIds, ...(req.ancestors ?? [])];
-    const saved = (await (src as unknown as SaveApi).getImages({ names })) as Readable;
+    const saved = await src.saveImages(names);
     const { stream, stats } = rewriter(saved, plan, req, onSkip);
     streamed = pipeline(stream, encoded).then(() => {
       // The engine unpacks and registers the layers only now; say so rather than sit at 100%.
@@ -205,7 +201,7 @@ async function send(src: Docker, dst: Docker, plan: TransferPlan, destination: E
     streamed.catch((err: unknown) => {
       rewriteFailure = err;
     });
-    const response = await dst.loadImage(encoded, { quiet: true });
+    const response = await dst.loadImages(encoded);
     const [text] = await Promise.all([readText(response), streamed]);
     const loadedIds = parseLoadResponse(text, destination.label);
     return { sentBytes: encoded.stats.bytesOut, rawBytes: encoded.stats.bytesIn, archive: stats, loadedIds };
@@ -240,7 +236,7 @@ function rewriter(saved: Readable, plan: TransferPlan, req: SendOptions, onSkip:
 }
 
 /** Verify every image first, then tag: a mismatch must leave no tag at all. */
-async function finish(dst: Docker, plan: TransferPlan, destination: Endpoint, arrival: Omit<Arrival, 'listed'>, stores: Stores, log: (line: string) => void): Promise<void> {
+async function finish(dst: EngineApi, plan: TransferPlan, destination: Endpoint, arrival: Omit<Arrival, 'listed'>, stores: Stores, log: (line: string) => void): Promise<void> {
   const listed = stores.destination === 'containerd' ? await listedImageIds(dst) : undefined;
   const ids: string[] = [];
   for (const image of plan.images) ids.push(await verifyImage(dst, image, destination.label, { ...arrival, listed }));

@@ -2,7 +2,7 @@
  * After the load: what the destination said, whether each image arrived with the source's ID,
  * and only then the tags (so a failed or interrupted transfer leaves no tag behind).
  */
-import type Docker from 'dockerode';
+import type { EngineApi, ImageInspectInfo } from '../docker/engine-api';
 import { DockconvError } from '../errors';
 import { statusOf } from '../docker/endpoint';
 import type { ImagePlan } from './plan';
@@ -47,10 +47,10 @@ export interface Arrival {
  * between engines of one kind; between a classic and a containerd store (where the same image
  * has another ID) the loaded image with the same layers and creation time.
  */
-export async function verifyImage(docker: Docker, image: ImagePlan, destination: string, arrival: Arrival): Promise<string> {
+export async function verifyImage(docker: EngineApi, image: ImagePlan, destination: string, arrival: Arrival): Promise<string> {
   const expected = image.layers.map((l) => l.diffId).join();
   const candidates = arrival.sameIdentity ? [image.id] : arrival.loadedIds;
-  let found: Docker.ImageInspectInfo | undefined;
+  let found: ImageInspectInfo | undefined;
   for (const id of candidates) {
     const info = await inspectOrUndefined(docker, id);
     if (!info) continue;
@@ -70,9 +70,9 @@ export async function verifyImage(docker: Docker, image: ImagePlan, destination:
   return found.Id;
 }
 
-async function inspectOrUndefined(docker: Docker, id: string): Promise<Docker.ImageInspectInfo | undefined> {
+async function inspectOrUndefined(docker: EngineApi, id: string): Promise<ImageInspectInfo | undefined> {
   try {
-    return await docker.getImage(id).inspect();
+    return await docker.inspectImage(id);
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     throw err;
@@ -90,7 +90,7 @@ export function tagOf(ref: string, id: string): { repo: string; tag: string } | 
 }
 
 /** Tags the destination's image (`id`, as that engine names it) with the ref's tag. */
-export async function tagImage(docker: Docker, image: ImagePlan, id: string): Promise<void> {
+export async function tagImage(docker: EngineApi, image: ImagePlan, id: string): Promise<void> {
   const tag = tagOf(image.ref, image.id);
-  if (tag) await docker.getImage(id).tag(tag);
+  if (tag) await docker.tagImage(id, tag);
 }
