@@ -9,7 +9,7 @@ import { docker } from '../lib/docker/cli';
 import { imageId } from '../lib/model/graph';
 import { assertValidTag, withSuffix } from '../lib/model/naming';
 import { buildableImages } from '../lib/model/project';
-import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameImage, runMain, type CliProject, type Command } from './project';
+import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameCliImage, runMain, type CliProject, type Command } from './project';
 
 const COMMAND: Command = {
   name: 'build-image',
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const dryRun = line.flag('dryrun') || line.flag('dry-run');
   if (image === 'clean') return clean(cli, dryRun, env);
   const name = line.text('image_name');
-  if (name !== undefined) renameImage(cli, image, name);
+  if (name !== undefined) renameCliImage(cli, image, name);
   const settings = cliBuildSettings(cli, env, { dryRun, pull: line.flag('pull_base'), forceBase: line.flag('force_build_base') });
   const built = await buildAll({ ...settings, project: cli.project, ...(image === 'all' ? {} : { image }), parallel: 1, ranByNx: new Set() });
   return built ? 0 : 1;

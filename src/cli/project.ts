@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BuildSettings } from '../lib/image-build/session';
+import { settleBuildSettings, type BuildRequest } from '../lib/image-build/settings';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
-import { assertValidRepository } from '../lib/model/naming';
-import { DOCKER_DIR, findImage, type DockerProject, type NamingOptions } from '../lib/model/project';
+import { DOCKER_DIR, renameImage, type DockerProject, type NamingOptions } from '../lib/model/project';
 import { loadWorkspaceImages, type WorkspaceImages } from '../lib/model/workspace';
 
 export interface CliProject extends WorkspaceImages {
@@ -37,30 +37,15 @@ export function loadCliProject(cwd: string, env: NodeJS.ProcessEnv, overrides: N
 }
 
 /** `-i/--image_name`: the image is built and found under this repository name instead of `<project>-<image>`. */
-export function renameImage(cli: CliProject, type: string, name: string): void {
+export function renameCliImage(cli: CliProject, type: string, name: string): void {
   if (type === 'all') throw new UsageError('argument -i/--image_name: names one image, not all');
-  const image = findImage(cli.project, type);
-  const repository = assertValidRepository(name, { file: '--image_name' });
-  image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
+  renameImage(cli.project, type, name, '--image_name');
 }
 
 /** Build settings of a command-line build: records of built images go to a per-project temp folder. */
-export function cliBuildSettings(cli: CliProject, env: NodeJS.ProcessEnv, over: Partial<BuildSettings> = {}): BuildSettings {
+export function cliBuildSettings(cli: CliProject, env: NodeJS.ProcessEnv, flags: Pick<BuildRequest, 'dryRun' | 'pull' | 'forceBase' | 'builtHereOnly'> = {}): BuildSettings {
   const records = join(tmpdir(), 'dockconv-cli', createHash('sha1').update(cli.workspaceRoot).digest('hex').slice(0, 12));
-  return {
-    workspaceRoot: cli.workspaceRoot,
-    graph: cli.graph,
-    projects: cli.projects,
-    env,
-    dryRun: false,
-    noCache: false,
-    pull: false,
-    forceBase: false,
-    buildArgs: new Map(),
-    recordPath: (image) => join(records, `${image.type}.json`),
-    print: (line) => process.stdout.write(`${line}\n`),
-    ...over,
-  };
+  return settleBuildSettings({ workspace: cli, env, records: { dir: records }, ...flags });
 }
 
 /** A command-line mistake: usage and the message on stderr, exit 2. */

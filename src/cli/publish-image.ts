@@ -9,7 +9,7 @@ import { buildAll } from '../lib/image-build';
 import { provenanceOf } from '../lib/publish/provenance';
 import { publishProject } from '../lib/publish';
 import { buildableImages } from '../lib/model/project';
-import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameImage, runMain } from './project';
+import { checkChoice, cliBuildSettings, loadCliProject, parseCommandLine, renameCliImage, runMain } from './project';
 import { PUBLISH_IMAGE, publishRequestOf } from './publish-request';
 
 async function main(argv: string[]): Promise<number> {
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   const image = line.positionals[0] ?? '';
   checkChoice(image, ['all', ...buildableImages(cli.project).map((i) => i.type)], 'image');
   const name = line.text('image_name');
-  if (name !== undefined) renameImage(cli, image, name);
+  if (name !== undefined) renameCliImage(cli, image, name);
   const dryRun = line.flag('dryrun') || line.flag('dry-run');
   const print = (text: string) => process.stdout.write(`${text}\n`);
   const trustShared = line.flag('trust-shared');

@@ -3,47 +3,42 @@
  * context through the conventions library, and turn library errors into one clear line.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { buildAll } from '../lib/image-build';
-import { resolveSharedPush, resolveSharedRegistry, type SharedPush } from '../lib/image-build/shared-builds';
+import { settleBuildSettings, settleSharing, type Sharing } from '../lib/image-build/settings';
 import { describeError, describeWarning, DockconvError } from '../lib/errors';
 import type { DockerProject, NamingOptions } from '../lib/model/project';
 import { loadWorkspaceImages, usableProject, type WorkspaceImages } from '../lib/model/workspace';
-import { imageRecordPath } from '../lib/model/conventions';
-import { normalizePluginOptions, pluginOptionsFrom, type DockconvPluginOptions } from '../plugin/options';
+import { namingLayerOf, normalizePluginOptions, pluginOptionsFrom, type DockconvPluginOptions } from '../plugin/options';
 
 export interface ExecutorWorkspace extends WorkspaceImages {
   project: DockerProject;
-  /** Where builds are shared with other machines (environment, else plugin options), if anywhere. */
-  sharedRegistry?: string;
-  /** Whether this machine pushes to it (environment, else plugin options). */
-  sharedPush: SharedPush;
+  /** Where builds are shared with other machines, and whether this one pushes there. */
+  sharing: Sharing;
 }
 
 /** Plugin options as registered in nx.json, so executors name images as inference did. */
 export function pluginOptionsOf(context: ExecutorContext): DockconvPluginOptions {
   return pluginOptionsFrom(context.nxJsonConfiguration);
 }
-
-
-
-export function loadExecutorWorkspace(context: ExecutorContext, overrides: NamingOptions['overrides'] = {}): ExecutorWorkspace {
+/**
+ * The executor's project and the workspace's images, named as inference named them; `sharing`:
+ * the executor's own shared-build options, over the environment and the plugin options.
+ */
+export function loadExecutorWorkspace(context: ExecutorContext, overrides: NamingOptions['overrides'] = {}, sharing: { registry?: string; push?: boolean } = {}): ExecutorWorkspace {
   const name = context.projectName;
   if (!name) throw new DockconvError('no project in the executor context');
   const plugin = normalizePluginOptions(pluginOptionsOf(context));
   const locations = Object.entries(context.projectsConfigurations.projects).map(([n, p]) => ({ name: n, root: p.root }));
   const workspace = loadWorkspaceImages(context.root, locations, {
-    plugin: { tag: plugin.tag, prefix: plugin.prefix },
+    plugin: namingLayerOf(plugin),
     env: process.env,
     overrides,
   });
   const project = usableProject(workspace, name);
   if (!project) throw new DockconvError(`project ${name} has no docker/<image>/Dockerfile and no docker/run.cfg`);
   if (reportsForProject(context)) for (const warning of project.runConfig.warnings) logger.warn(`warning: ${describeWarning(warning)}`);
-  const sharedRegistry = resolveSharedRegistry(undefined, process.env, plugin.sharedRegistry);
-  const sharedPush = resolveSharedPush(undefined, process.env, plugin.sharedPush);
-  return { ...workspace, project, ...(sharedRegistry ? { sharedRegistry } : {}), sharedPush };
+  return { ...workspace, project, sharing: settleSharing(sharing, process.env, plugin) };
 }
 
 /**
@@ -122,20 +117,7 @@ export async function reportErrors(body: () => Promise<boolean>): Promise<{ succ
  */
 export async function buildImageType(workspace: ExecutorWorkspace, type: string | undefined, dryRun: boolean, builtHereOnly = false): Promise<boolean> {
   return buildAll({
-    workspaceRoot: workspace.workspaceRoot,
-    graph: workspace.graph,
-    projects: workspace.projects,
-    env: process.env,
-    dryRun,
-    noCache: false,
-    pull: false,
-    forceBase: false,
-    buildArgs: new Map(),
-    ...(workspace.sharedRegistry ? { sharedRegistry: workspace.sharedRegistry } : {}),
-    sharedPush: workspace.sharedPush,
-    builtHereOnly,
-    recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
-    print: (line) => process.stdout.write(`${line}\n`),
+    ...settleBuildSettings({ workspace, env: process.env, records: 'workspace', dryRun, builtHereOnly, sharing: workspace.sharing }),
     project: workspace.project,
     ...(type === undefined ? {} : { image: type }),
     parallel: 2,

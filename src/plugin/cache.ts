@@ -12,7 +12,7 @@ import { currentUser } from '../lib/model/naming';
 import { DOCKER_DIR } from '../lib/model/project';
 import { loadWorkspaceImages, type ProjectLocation } from '../lib/model/workspace';
 import { workspaceDataDir } from '../lib/system/workspace-data';
-import type { NormalizedPluginOptions } from './options';
+import { namingLayerOf, type NormalizedPluginOptions } from './options';
 import { releaseConfig, withTechnology, type ReleaseContext } from './release';
 import { brokenTargets, dockerTargets, targetGroup } from './targets';
 
@@ -50,7 +50,7 @@ export function inferWorkspace(
 }
 
 function infer(workspaceRoot: string, locations: readonly ProjectLocation[], options: NormalizedPluginOptions, release: ReleaseContext): Inference {
-  const workspace = loadWorkspaceImages(workspaceRoot, locations, { plugin: { tag: options.tag, prefix: options.prefix }, env: process.env });
+  const workspace = loadWorkspaceImages(workspaceRoot, locations, { plugin: namingLayerOf(options), env: process.env });
   const projects: Inference['projects'] = {};
   const broken = new Map<string, string>([...workspace.broken].map(([name, problem]) => [name, problem.describe()]));
   for (const project of workspace.projects.values()) {

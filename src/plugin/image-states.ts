@@ -10,7 +10,7 @@ import { STATE_SCOPE_VARIABLE } from '../lib/cache/state-variables';
 import { takeImageStates } from '../lib/cache/take-states';
 import { readTaskScope } from '../lib/cache/task-scope';
 import { uncheckedState } from '../lib/cache/image-states';
-import { normalizePluginOptions, type DockconvPluginOptions } from './options';
+import { namingLayerOf, normalizePluginOptions, type DockconvPluginOptions } from './options';
 
 export const preTasksExecution: PreTasksExecution<DockconvPluginOptions> = async (rawOptions, context) => {
   const options = normalizePluginOptions(rawOptions);
@@ -20,7 +20,7 @@ export const preTasksExecution: PreTasksExecution<DockconvPluginOptions> = async
       workspaceRoot: context.workspaceRoot,
       command: readNxCommand(context.argv),
       scope: readTaskScope(context.workspaceRoot),
-      naming: { plugin: { tag: options.tag, prefix: options.prefix } },
+      naming: { plugin: namingLayerOf(options) },
       env: process.env,
     });
   } catch {

@@ -1,4 +1,5 @@
 import { PLUGIN_NAME } from '../lib/model/conventions';
+import type { NamingOptions } from '../lib/model/project';
 
 /** Plugin options from nx.json (`plugins: [{ plugin: '@dockconv/nx', options: {…} }]`). */
 export interface DockconvPluginOptions {
@@ -35,6 +36,11 @@ export function normalizePluginOptions(options: DockconvPluginOptions | undefine
     ...(options?.sharedRegistry === undefined ? {} : { sharedRegistry: options.sharedRegistry }),
     ...(options?.sharedPush === undefined ? {} : { sharedPush: options.sharedPush }),
   };
+}
+
+/** How the plugin options name images: every reader of the workspace (inference, cache, executors) passes this. */
+export function namingLayerOf(options: NormalizedPluginOptions): NonNullable<NamingOptions['plugin']> {
+  return { tag: options.tag, prefix: options.prefix };
 }
 
 /** The options registered for this plugin in nx.json, or none. */

@@ -3,20 +3,18 @@
  * `docker-build-<image>` targets do), else the aggregate over the project's images. Options are
  * normalised here; the work is in src/lib/image-build.
  */
-import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { buildAll, buildTask } from '../../lib/image-build';
 import { parseBuildArgsOption } from '../../lib/image-build/build-args';
 import { mergeMounts, parseMounts, type BuildMounts } from '../../lib/image-build/build-mounts';
-import type { BuildSettings } from '../../lib/image-build/session';
-import { resolveSharedPush, resolveSharedRegistry } from '../../lib/image-build/shared-builds';
+import { settleBuildSettings } from '../../lib/image-build/settings';
 import { recordImageStates } from '../../lib/cache/record-states';
 import { DockconvError } from '../../lib/errors';
 import { imageId } from '../../lib/model/graph';
 import { parsePlatforms } from '../../lib/model/platform';
 import { assertValidTag } from '../../lib/model/naming';
 import { applyNameOption, buildableImages } from '../../lib/model/project';
-import { imageBuildTarget, imageRecordPath } from '../../lib/model/conventions';
+import { imageBuildTarget } from '../../lib/model/conventions';
 import { normalizePluginOptions } from '../../plugin/options';
 import { assertKnownConfiguration, loadExecutorWorkspace, pluginOptionsOf, reportErrors, type ExecutorWorkspace } from '../shared';
 import type { DockerBuildExecutorSchema } from './schema';
@@ -24,17 +22,26 @@ import type { DockerBuildExecutorSchema } from './schema';
 export default async function dockerBuildExecutor(options: DockerBuildExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
   return reportErrors(async () => {
     if (options.tag !== undefined) assertValidTag(options.tag, { file: '--tag' });
-    const workspace = loadExecutorWorkspace(context, options.tag ? { tag: options.tag } : {});
+    const workspace = loadExecutorWorkspace(context, options.tag ? { tag: options.tag } : {}, { registry: options.sharedRegistry, push: options.sharedPush });
     const plugin = normalizePluginOptions(pluginOptionsOf(context));
     const built = buildableImages(workspace.project).map((i) => i.type);
     assertKnownConfiguration(workspace.project, [plugin.buildTargetName, ...built.map((t) => imageBuildTarget(plugin, t))], built);
     applyNameOption(workspace.project, options.name, options);
     const states = recordImageStates(context.root, workspace.graph, process.env);
-    const settings = {
-      ...settingsOf(workspace, options, resolveSharedRegistry(options.sharedRegistry, process.env, plugin.sharedRegistry)),
-      sharedPush: resolveSharedPush(options.sharedPush, process.env, plugin.sharedPush),
+    const settings = settleBuildSettings({
+      workspace,
+      env: process.env,
+      records: 'workspace',
+      dryRun: options.dryRun,
+      noCache: options.noCache,
+      pull: options.pull,
+      forceBase: options.forceBase,
+      buildArgs: parseBuildArgsOption(options.buildArgs, process.env),
+      mounts: mountsOption(options, workspace.workspaceRoot),
+      ...(options.platforms === undefined ? {} : { platforms: parsePlatforms([options.platforms].flat().join(','), { file: '--platforms' }) }),
+      sharing: workspace.sharing,
       onEnsured: states.ensured,
-    };
+    });
     const parallel = parallelOf(options.concurrentBuilds);
     if (options.imageType) {
       const outcome = await buildTask({ ...settings, project: workspace.project, imageType: options.imageType, ...(options.image ? { image: options.image } : {}) });
@@ -53,25 +60,6 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
     else states.confirmEnsured();
     return success;
   });
-}
-
-function settingsOf(workspace: ExecutorWorkspace, options: DockerBuildExecutorSchema, sharedRegistry: string | undefined): BuildSettings {
-  return {
-    workspaceRoot: workspace.workspaceRoot,
-    graph: workspace.graph,
-    projects: workspace.projects,
-    env: process.env,
-    dryRun: options.dryRun === true,
-    noCache: options.noCache === true,
-    pull: options.pull === true,
-    forceBase: options.forceBase === true,
-    buildArgs: parseBuildArgsOption(options.buildArgs, process.env),
-    mounts: mountsOption(options, workspace.workspaceRoot),
-    ...(options.platforms === undefined ? {} : { platforms: parsePlatforms([options.platforms].flat().join(','), { file: '--platforms' }) }),
-    ...(sharedRegistry ? { sharedRegistry } : {}),
-    recordPath: (image) => join(workspace.workspaceRoot, imageRecordPath(image.projectRoot, image.type)),
-    print: (line) => process.stdout.write(`${line}\n`),
-  };
 }
 
 /** The `secrets` and `ssh` options; relative paths start at the workspace root, where nx runs builds. */

@@ -251,8 +251,13 @@ export function applyNameOption(project: DockerProject, name: string | undefined
   const type = about.image ?? about.imageType;
   if (!type) throw new DockconvError('--name needs --image: it names one image');
   if (about.imageType && about.image && about.imageType !== about.image) return;
+  renameImage(project, type, name, '--name');
+}
+
+/** The image is built and found under this repository name instead of `<project>-<image>`; `option` names where it was given. */
+export function renameImage(project: DockerProject, type: string, repositoryName: string, option: string): void {
   const image = findImage(project, type);
-  const repository = assertValidRepository(name, { file: '--name' });
+  const repository = assertValidRepository(repositoryName, { file: option });
   image.name = { repository, tag: image.name.tag, ref: `${repository}:${image.name.tag}` };
 }
 
