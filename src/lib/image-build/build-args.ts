@@ -5,7 +5,7 @@
  */
 import type { DockerfileInfo } from '../model/dockerfile';
 import { DockconvError, type Location } from '../errors';
-import type { Shown } from '../text/shown';
+import { literalShown, type Shown } from '../text/shown';
 import { splitWords } from '../text/shell-words';
 import { expand, sliceWord, type Replacements, type Word } from '../text/variables';
 
@@ -18,14 +18,13 @@ export interface BuildArgs {
   flags: Shown[];
 }
 
-const plain = (value: string): Shown => ({ value, shown: value.replace(/([$`"\\])/g, '\\$1') });
 
 /** The automatic values for the ARGs the Dockerfile declares; undefined values (no git) are left out. */
 export function automaticBuildArgs(info: DockerfileInfo, values: Partial<Record<(typeof AUTOMATIC_ARGS)[number], string>>): Map<string, Shown> {
   const args = new Map<string, Shown>();
   for (const name of AUTOMATIC_ARGS) {
     const value = values[name];
-    if (value !== undefined && info.declaredArgs.has(name)) args.set(name, plain(value));
+    if (value !== undefined && info.declaredArgs.has(name)) args.set(name, literalShown(value));
   }
   return args;
 }
@@ -59,7 +58,7 @@ export function parseBuildArgsConfig(text: string, replacements: Replacements, e
       const [name, rest] = splitArg(operand.text, where);
       args.set(name, rest === undefined ? fromEnv(name, env, where) : value(sliceWord(operand, name.length + 1)));
     } else {
-      flags.push(plain(flag), ...(operand ? [value(operand)] : []));
+      flags.push(literalShown(flag), ...(operand ? [value(operand)] : []));
     }
   }
   return { args, flags };
@@ -72,7 +71,7 @@ export function parseBuildArgsOption(option: string | readonly string[] | undefi
   const args = new Map<string, Shown>();
   for (const item of items) {
     const [name, value] = splitArg(item, where);
-    args.set(name, value === undefined ? fromEnv(name, env, where) : plain(value));
+    args.set(name, value === undefined ? fromEnv(name, env, where) : literalShown(value));
   }
   return args;
 }

@@ -3,7 +3,7 @@
  * so a printed line can be pasted there as is.
  */
 import { endsInContinuation } from '../model/dockerfile';
-import { formatCommand, type Arg, type Shown } from '../text/shown';
+import { formatCommand, quoteForReading, type Arg, type Shown } from '../text/shown';
 import { buildArgFlags } from './build-args';
 import { labelInstruction } from './labels';
 import type { Builder } from '../docker/engine';
@@ -41,18 +41,11 @@ export function buildInvocation(c: BuildCommand): BuildInvocation {
   const text = c.builder === 'legacy' && !c.target ? c.dockerfileText : undefined;
   const line = text === undefined || endsInContinuation(text) ? undefined : labelInstruction(c.labels);
   if (text === undefined || line === undefined) return { args: buildCommand(c, c.dockerfile, c.labels) };
+  // printf, not echo: some shells' echo expands backslashes.
   return {
     args: buildCommand(c, '-', {}),
-    stdin: { text: `${text}\n${line}\n`, shown: `{ cat ${formatCommand([c.dockerfile])}; printf '\\n%s\\n' ${doubleQuoted(line)}; }` },
+    stdin: { text: `${text}\n${line}\n`, shown: `{ cat ${formatCommand([c.dockerfile])}; printf '\\n%s\\n' ${quoteForReading(line)}; }` },
   };
-}
-
-/**
- * `"…"` reads better than single quotes around a line full of them, when nothing in it is live.
- * printf, not echo: some shells' echo expands backslashes.
- */
-function doubleQuoted(text: string): string {
-  return /[$`"\\!]/.test(text) ? formatCommand([text]) : `"${text}"`;
 }
 
 function buildCommand(c: BuildCommand, dockerfile: string, labels: Readonly<Record<string, string>>): Arg[] {

@@ -7,7 +7,7 @@
 import { DockconvError, type Location } from '../errors';
 import type { ImageDef } from '../model/project';
 import { AWS_ENV_KEY, booleanOf, parseBoolean, runKey, type ConfigDocument, type ConfigEntry } from '../model/run-config';
-import type { Arg, Shown } from '../text/shown';
+import { escapeForDoubleQuotes, type Arg, type Shown } from '../text/shown';
 import { expand, type Replacements } from '../text/variables';
 import { containerName } from './container-name';
 import type { FlagKey } from './docker-run-flags';
@@ -169,7 +169,7 @@ function envSection(facts: RunFacts): Arg[] {
 }
 
 function envPair(key: string, value: Shown): Shown {
-  return { value: `${key}=${value.value}`, shown: `${key.replace(/([$`"\\])/g, '\\$1')}=${value.shown}` };
+  return { value: `${key}=${value.value}`, shown: `${escapeForDoubleQuotes(key)}=${value.shown}` };
 }
 
 /** `env` option items are passed as given (`K=V`, or `K` to pass the host's value through). */

@@ -1,6 +1,10 @@
 /**
- * A command-line value together with how it is printed. Values expanded from `$VARS` are shown
- * as `$VAR` so that printed commands stay copy-pasteable without leaking secrets.
+ * Quoting, in one place: a command-line value together with how it is printed, and the shell
+ * quoting of printed commands. Values expanded from `$VARS` are shown as `$VAR` so that printed
+ * commands stay copy-pasteable without leaking secrets. Literals are single-quoted only when
+ * they need it, as Python's shlex.quote did in the tool these commands replace (shell-quote's
+ * backslash style would print other commands than it did), and a printed value keeps which of
+ * its `$`s are live, which no quoting library models.
  */
 export interface Shown {
   value: string;
@@ -31,7 +35,30 @@ export function formatCommand(argv: readonly Arg[]): string {
 /** A word as the shell reads it back literally: bare when safe, else single-quoted. */
 export function quoteLiteral(s: string): string {
   if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  return `'${escapeForSingleQuotes(s)}'`;
+}
+
+/** Text that reads back as itself inside shell double quotes. */
+export function escapeForDoubleQuotes(s: string): string {
+  return s.replace(/([$`"\\])/g, '\\$1');
+}
+
+/** Text that reads back as itself inside shell single quotes. */
+export function escapeForSingleQuotes(s: string): string {
+  return s.replace(/'/g, `'\\''`);
+}
+
+/** A value with nothing live in it, printed as it is. */
+export function literalShown(value: string): Shown {
+  return { value, shown: escapeForDoubleQuotes(value) };
+}
+
+/**
+ * A whole line for a reader: `"…"` reads better than single quotes around a line full of them,
+ * when nothing in it would be live inside double quotes.
+ */
+export function quoteForReading(text: string): string {
+  return /[$`"\\!]/.test(text) ? quoteLiteral(text) : `"${text}"`;
 }
 
 function hasLiveVariable(shown: string): boolean {

@@ -15,7 +15,7 @@
  */
 import { DockconvError, type Location } from '../errors';
 import { closestKey } from '../model/run-config';
-import { quoteLiteral, type Shown } from './shown';
+import { escapeForDoubleQuotes, escapeForSingleQuotes, quoteLiteral, type Shown } from './shown';
 
 export const REPLACEMENT_NAMES = [
   'user',
@@ -106,7 +106,7 @@ function step(word: Word, i: number, out: Output, ctx: Context): number {
 
 function literal(out: Output, s: string): void {
   out.value += s;
-  out.shown += s.replace(/([$`"\\])/g, '\\$1');
+  out.shown += escapeForDoubleQuotes(s);
 }
 
 /** What a brace at some position of a value is, under the one brace rule. */
@@ -286,8 +286,8 @@ export function scriptText(text: string, replacements: Replacements, where: Loca
 }
 
 function pasted(value: string, context: ShellContext): string {
-  if (context === 'double') return value.replace(/([$`"\\])/g, '\\$1');
-  if (context === 'single') return value.replace(/'/g, `'\\''`);
+  if (context === 'double') return escapeForDoubleQuotes(value);
+  if (context === 'single') return escapeForSingleQuotes(value);
   return quoteLiteral(value);
 }
 
