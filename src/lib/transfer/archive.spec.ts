@@ -2,34 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import { readTar, tarOf, type Member } from '../../testing/tar-archives';
 import { rewriteArchive } from './archive';
 import { chainIds } from './plan';
 import { ENGINE_20_10_SAVE } from './save-fixture.spec';
-
-interface Member {
-  name: string;
-  body: string | Buffer;
-}
-
-function tarOf(members: readonly Member[]): Readable {
-  const pack = tar.pack();
-  for (const m of members) pack.entry({ name: m.name }, m.body);
-  pack.finalize();
-  return Readable.from(pack);
-}
-
-async function readTar(stream: Readable): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  const extract = tar.extract();
-  stream.on('error', (err) => extract.destroy(err));
-  stream.pipe(extract);
-  for await (const entry of extract) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    out.set(entry.header.name, Buffer.concat(chunks));
-  }
-  return out;
-}
 
 const { diffIds, folders, jsons } = ENGINE_20_10_SAVE;
 const chainToDiff = new Map(chainIds(diffIds).map((c, i) => [c, diffIds[i] ?? '']));

@@ -9,10 +9,11 @@
  * Memory stays bounded: layer content streams through (or is drained); only small metadata
  * entries are held whole.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { legacyLayerChain } from './legacy-layer';
+import { drain, emptyStats, quiet, readAll, rewriteTar, type Entry, type RewriteStats } from './tar-rewrite';
 
 export interface RewriteOptions {
   /** Diff IDs whose content stays behind. */
@@ -22,17 +23,7 @@ export interface RewriteOptions {
   onSkip?: (diffId: string, bytes: number) => void;
 }
 
-export interface RewriteStats {
-  layersSkipped: number;
-  bytesSkipped: number;
-  /** Classic layer folders that could not be matched to a layer (sent whole, to be safe). */
-  unidentified: string[];
-}
-
 /** Metadata larger than this is passed through untouched rather than held in memory. */
-/** An archive member as tar-stream yields it (its type is not exported by name). */
-type Entry = tar.ExtractEvents['entry'][1];
-
 const MAX_METADATA = 16 * 1024 * 1024;
 const LEGACY_JSON = /^([0-9a-f]{64})\/json$/;
 const LEGACY_LAYER = /^([0-9a-f]{64})\/layer\.tar$/;
@@ -41,25 +32,12 @@ const BLOB = /^blobs\/sha256\/([0-9a-f]{64})$/;
 const NAME_ANNOTATIONS = ['io.containerd.image.name', 'org.opencontainers.image.ref.name'];
 
 export function rewriteArchive(source: Readable, opts: RewriteOptions): { stream: Readable; stats: RewriteStats } {
-  const pack = tar.pack();
-  const extract = tar.extract();
-  const stats: RewriteStats = { layersSkipped: 0, bytesSkipped: 0, unidentified: [] };
+  const stats = emptyStats();
   const folders = new Map<string, string>(); // classic layer folder → diff ID
-  const fail = (err: unknown) => {
-    source.destroy();
-    extract.destroy();
-    pack.destroy(err instanceof Error ? err : new Error(String(err)));
-  };
-  source.on('error', (err) => extract.destroy(err));
-  source.pipe(extract);
-  (async () => {
-    for await (const entry of extract) await rewriteEntry(entry, pack, opts, stats, folders);
-    pack.finalize();
-  })().catch(fail);
-  // The consumer going away (destination closed the connection) must stop the source too.
-  pack.on('close', () => source.destroy());
-  // A Node stream for consumers (tar-stream's are streamx streams).
-  return { stream: Readable.from(pack), stats };
+  const stream = rewriteTar(source, async (entries, pack) => {
+    for await (const entry of entries) await rewriteEntry(entry, pack, opts, stats, folders);
+  });
+  return { stream, stats };
 }
 
 async function rewriteEntry(entry: Entry, pack: tar.Pack, opts: RewriteOptions, stats: RewriteStats, folders: Map<string, string>): Promise<void> {
@@ -124,30 +102,4 @@ export function withoutNameAnnotations(text: string): string {
 
 async function copy(entry: Entry, header: tar.Header, pack: tar.Pack): Promise<void> {
   await pipeline(quiet(entry), quiet(pack.entry(header)));
-}
-
-/**
- * When one side of a pipeline ends early (the destination went away mid-load), Node's pipeline
- * destroys the other with ERR_STREAM_PREMATURE_CLOSE, and a tar-stream (streamx) stream emits
- * that error a tick later, once pipeline has stopped listening: with no listener left it would
- * crash the process. The error is the one the pipeline already rejected with.
- */
-export function quiet<T extends { on(event: 'error', listener: () => void): unknown }>(stream: T): T {
-  stream.on('error', () => undefined);
-  return stream;
-}
-
-/** Reads an entry to its end and discards it (the destination has this content). */
-export async function drain(entry: Entry): Promise<void> {
-  entry.resume();
-  await new Promise<void>((resolve, reject) => {
-    entry.once('end', () => resolve());
-    entry.once('error', reject);
-  });
-}
-
-export async function readAll(entry: Entry): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of entry) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import * as tar from 'tar-stream';
+import { readTar, tarOf, type Member } from '../../testing/tar-archives';
 import { dockerManifest, NotHeldError, rewriteClassicToOci, UnnamedLayerError } from './classic-to-oci';
 import { chainIds } from './plan';
 import { ENGINE_20_10_SAVE } from './save-fixture.spec';
@@ -18,36 +18,19 @@ const idOf = (body: Buffer) => `sha256:${createHash('sha256').update(body).diges
 
 /** Engine 20.10's classic layout of derived saved with its base: folders, configs, manifest.json last. */
 function classicArchive(folderNames: readonly string[] = folders): Readable {
-  const pack = tar.pack();
-  folderNames.forEach((f, i) => {
-    pack.entry({ name: `${f}/VERSION` }, '1.0');
-    pack.entry({ name: `${f}/json` }, jsons[i] ?? '');
-    pack.entry({ name: `${f}/layer.tar` }, layerBody(i));
-  });
-  pack.entry({ name: `${hex(idOf(BASE))}.json` }, BASE);
-  pack.entry({ name: `${hex(idOf(DERIVED))}.json` }, DERIVED);
+  const members: Member[] = folderNames.flatMap((f, i) => [
+    { name: `${f}/VERSION`, body: '1.0' },
+    { name: `${f}/json`, body: jsons[i] ?? '' },
+    { name: `${f}/layer.tar`, body: layerBody(i) },
+  ]);
+  members.push({ name: `${hex(idOf(BASE))}.json`, body: BASE }, { name: `${hex(idOf(DERIVED))}.json`, body: DERIVED });
   const layers = folderNames.map((f) => `${f}/layer.tar`);
   const manifest = [
     { Config: `${hex(idOf(DERIVED))}.json`, RepoTags: ['p-dev:me'], Layers: layers },
     { Config: `${hex(idOf(BASE))}.json`, RepoTags: ['p-base:me'], Layers: layers.slice(0, 2) },
   ];
-  pack.entry({ name: 'manifest.json' }, JSON.stringify(manifest));
-  pack.entry({ name: 'repositories' }, '{"p-dev":{"me":"x"}}');
-  pack.finalize();
-  return Readable.from(pack);
-}
-
-async function readTar(stream: Readable): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  const extract = tar.extract();
-  stream.on('error', (err) => extract.destroy(err));
-  stream.pipe(extract);
-  for await (const entry of extract) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    out.set(entry.header.name, Buffer.concat(chunks));
-  }
-  return out;
+  members.push({ name: 'manifest.json', body: JSON.stringify(manifest) }, { name: 'repositories', body: '{"p-dev":{"me":"x"}}' });
+  return tarOf(members);
 }
 
 const sizes = new Map(diffIds.map((d, i) => [d as string, layerBody(i).length]));

@@ -12,10 +12,10 @@
  * index is written. Without it the stream fails with `NotHeldError` and nothing is loaded.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { drain, quiet, readAll, type RewriteStats } from './archive';
+import { drain, emptyStats, put, quiet, readAll, rewriteTar, type Entry, type RewriteStats } from './tar-rewrite';
 import { legacyLayerChain } from './legacy-layer';
 
 export interface ClassicToOciOptions {
@@ -45,7 +45,6 @@ interface SavedImage {
   Layers: string[];
 }
 
-type Entry = tar.ExtractEvents['entry'][1];
 
 const LEGACY_JSON = /^([0-9a-f]{64})\/json$/;
 const LEGACY_LAYER = /^([0-9a-f]{64})\/layer\.tar$/;
@@ -64,23 +63,13 @@ interface Seen {
 }
 
 export function rewriteClassicToOci(source: Readable, opts: ClassicToOciOptions): { stream: Readable; stats: RewriteStats } {
-  const pack = tar.pack();
-  const extract = tar.extract();
-  const stats: RewriteStats = { layersSkipped: 0, bytesSkipped: 0, unidentified: [] };
-  const fail = (err: unknown) => {
-    source.destroy();
-    extract.destroy();
-    pack.destroy(err instanceof Error ? err : new Error(String(err)));
-  };
-  source.on('error', (err) => extract.destroy(err));
-  source.pipe(extract);
-  (async () => {
+  const stats = emptyStats();
+  const stream = rewriteTar(source, async (entries, pack) => {
     const seen: Seen = { folders: new Map(), layerSizes: new Map(), configs: new Map() };
-    for await (const entry of extract) await take(entry, pack, opts, stats, seen);
+    for await (const entry of entries) await take(entry, pack, opts, stats, seen);
     await finish(pack, opts, seen);
-  })().catch(fail);
-  pack.on('close', () => source.destroy());
-  return { stream: Readable.from(pack), stats };
+  });
+  return { stream, stats };
 }
 
 async function take(entry: Entry, pack: tar.Pack, opts: ClassicToOciOptions, stats: RewriteStats, seen: Seen): Promise<void> {
@@ -123,13 +112,12 @@ async function finish(pack: tar.Pack, opts: ClassicToOciOptions, seen: Seen): Pr
   if (missing.length > 0) throw new NotHeldError(missing);
   const loading = images.filter((i) => opts.loadIds.includes(i.configDigest));
   for (const image of loading) {
-    await put(pack, blobPath(image.configDigest), image.config);
-    await put(pack, blobPath(image.digest), image.body);
+    await putBlob(pack, blobPath(image.configDigest), image.config);
+    await putBlob(pack, blobPath(image.digest), image.body);
   }
-  await put(pack, 'oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+  await putBlob(pack, 'oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
   const manifests = loading.map((i) => ({ mediaType: DOCKER_MANIFEST, digest: i.digest, size: i.body.length }));
-  await put(pack, 'index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })));
-  pack.finalize();
+  await putBlob(pack, 'index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })));
 }
 
 /**
@@ -152,8 +140,6 @@ export function dockerManifest(saved: SavedImage, seen: Pick<Seen, 'layerSizes' 
 
 const blobPath = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, '')}`;
 
-function put(pack: tar.Pack, name: string, body: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry({ name, size: body.length, mode: 0o444, mtime: new Date(0) }, body, (err) => (err ? reject(err) : resolve()));
-  });
+function putBlob(pack: tar.Pack, name: string, body: Buffer): Promise<void> {
+  return put(pack, { name, mode: 0o444, mtime: new Date(0) }, body);
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import { readTar, tarOf } from '../../testing/tar-archives';
 import { NoPlatformError, rewriteOciLayout } from './oci-archive';
 
 const digest = (body: Buffer) => `sha256:${createHash('sha256').update(body).digest('hex')}`;
@@ -29,27 +30,14 @@ function savedArchive() {
       { ...desc(derivedManifest), annotations: { 'io.containerd.image.name': 'docker.io/library/p-dev:me' } },
     ],
   };
-  const pack = tar.pack();
-  pack.entry({ name: 'blobs/', type: 'directory' });
-  for (const b of blobs) pack.entry({ name: path(digest(b)) }, b);
-  pack.entry({ name: 'index.json' }, JSON.stringify(index));
-  pack.entry({ name: 'manifest.json' }, JSON.stringify([{ RepoTags: ['p-dev:me'] }]));
-  pack.entry({ name: 'oci-layout' }, '{"imageLayoutVersion":"1.0.0"}');
-  pack.finalize();
-  return { stream: Readable.from(pack), big, small, baseConfig, derivedConfig, baseManifest, derivedManifest };
-}
-
-async function readTar(stream: Readable): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  const extract = tar.extract();
-  stream.on('error', (err) => extract.destroy(err));
-  stream.pipe(extract);
-  for await (const entry of extract) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    out.set(entry.header.name, Buffer.concat(chunks));
-  }
-  return out;
+  const stream = tarOf([
+    { name: 'blobs/', type: 'directory' },
+    ...blobs.map((b) => ({ name: path(digest(b)), body: b })),
+    { name: 'index.json', body: JSON.stringify(index) },
+    { name: 'manifest.json', body: JSON.stringify([{ RepoTags: ['p-dev:me'] }]) },
+    { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
+  ]);
+  return { stream, big, small, baseConfig, derivedConfig, baseManifest, derivedManifest };
 }
 
 test('only the blobs of an image the destination lists are left out; the index names the loaded image, untagged', async () => {

@@ -20,12 +20,13 @@
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { DockconvError } from '../errors';
 import { formatPlatform, samePlatform, type Platform } from '../model/platform';
-import { drain, quiet, readAll, withoutNameAnnotations, type RewriteStats } from './archive';
+import { withoutNameAnnotations } from './archive';
+import { drain, emptyStats, put, quiet, readAll, rewriteTar, type Entry, type RewriteStats } from './tar-rewrite';
 
 export interface OciRewriteOptions {
   /** IDs of the images to load, as the source names them (manifest or index digest, or config digest). */
@@ -61,7 +62,6 @@ interface Document {
   layers?: Descriptor[];
 }
 
-type Entry = tar.ExtractEvents['entry'][1];
 
 /** Blobs up to this size stay in memory: manifests, configs, indexes and small layers. */
 const IN_MEMORY = 1024 * 1024;
@@ -76,20 +76,10 @@ interface Blob {
 }
 
 export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { stream: Readable; stats: RewriteStats } {
-  const pack = tar.pack();
-  const extract = tar.extract();
-  const stats: RewriteStats = { layersSkipped: 0, bytesSkipped: 0, unidentified: [] };
+  const stats = emptyStats();
   const spool = mkdtempSync(join(opts.spoolDir, 'dockconv-spool-'));
   const cleanup = () => rmSync(spool, { recursive: true, force: true });
-  const fail = (err: unknown) => {
-    source.destroy();
-    extract.destroy();
-    cleanup();
-    pack.destroy(err instanceof Error ? err : new Error(String(err)));
-  };
-  source.on('error', (err) => extract.destroy(err));
-  source.pipe(extract);
-  (async () => {
+  const write = async (entries: AsyncIterable<Entry>, pack: tar.Pack) => {
     const blobs = new Map<string, Blob>();
     const skip = (digest: string, bytes: number) => {
       stats.layersSkipped += 1;
@@ -97,7 +87,7 @@ export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { s
       opts.onSkip?.(digest, bytes);
     };
     let index: Document | undefined;
-    for await (const entry of extract) {
+    for await (const entry of entries) {
       const name = entry.header.name.replace(/^\.\//, '');
       const hex = BLOB.exec(name)?.[1];
       // An uncompressed layer's blob is named by its diff ID: a classic store's skip is decided at once.
@@ -130,14 +120,8 @@ export function rewriteOciLayout(source: Readable, opts: OciRewriteOptions): { s
     await put(pack, { name: 'index.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(text));
     // A classic store loads from manifest.json: one entry per image, its platform's manifest, no tags.
     if ('skipDiffIds' in opts.holds) await put(pack, { name: 'manifest.json', mode: 0o644, mtime: new Date(0) }, Buffer.from(JSON.stringify(images.map((i) => dockerEntry(i.manifests[0], document)))));
-    pack.finalize();
-    cleanup();
-  })().catch(fail);
-  pack.on('close', () => {
-    source.destroy();
-    cleanup();
-  });
-  return { stream: Readable.from(pack), stats };
+  };
+  return { stream: rewriteTar(source, write, cleanup), stats };
 }
 
 /**
@@ -265,10 +249,4 @@ async function keep(entry: Entry, file: string): Promise<Blob> {
   if ((header.size ?? 0) <= IN_MEMORY) return { header, body: await readAll(entry) };
   await pipeline(quiet(entry), createWriteStream(file));
   return { header, file };
-}
-
-function put(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, body: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry({ ...header, size: body.length }, body, (err) => (err ? reject(err) : resolve()));
-  });
 }
