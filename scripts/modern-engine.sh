@@ -84,29 +84,13 @@ download() {
   local apt=$pkgs/apt
   command -v apt-get >/dev/null || { echo "modern-engine: needs apt-get and dpkg-deb (Debian)" >&2; exit 1; }
   echo "modern-engine: fetching $suite's docker.io, containerd, docker-buildx and tini into $pkgs" >&2
-  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
-  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  . "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
+  local mirror="deb [signed-by=$DEBIAN_KEYRING] http://deb.debian.org/debian"
   if [ "$suite" = sid ]; then
-    echo "deb [signed-by=$keyring] http://deb.debian.org/debian sid main" >"$apt/sources.list"
+    private_apt "$apt" amd64 /var/lib/dpkg/status "$mirror sid main"
   else
-    cat >"$apt/sources.list" <<EOF
-deb [signed-by=$keyring] http://deb.debian.org/debian $suite main
-deb [signed-by=$keyring] http://deb.debian.org/debian $suite-updates main
-deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite-security main
-EOF
+    private_apt "$apt" amd64 /var/lib/dpkg/status "$mirror $suite main" "$mirror $suite-updates main" "deb [signed-by=$DEBIAN_KEYRING] http://deb.debian.org/debian-security $suite-security main"
   fi
-  cat >"$apt/apt.conf" <<EOF
-Dir::Etc::SourceList "$apt/sources.list";
-Dir::Etc::SourceParts "$apt/sources.list.d";
-Dir::Etc::Preferences "/dev/null";
-Dir::Etc::PreferencesParts "$apt/sources.list.d";
-Dir::State::Lists "$apt/lists";
-Dir::Cache "$apt/cache";
-Dir::State::Status "/var/lib/dpkg/status";
-APT::Architecture "amd64";
-APT::Sandbox::User "root";
-EOF
-  APT_CONFIG=$apt/apt.conf apt-get update -qq
   # sid ships the static tini as a package of its own; trixie's tini still holds it.
   local tini=tini
   [ "$suite" = sid ] && tini=tini-static
