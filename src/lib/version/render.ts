@@ -1,8 +1,10 @@
 /**
  * Pure port of versioneer 0.28's render functions (`render_*`, `plus_or_dot`,
- * `pep440_split_post`, `render`): pieces + style → the version dict. Kept line-for-line close to
- * the Python so that a reader can check one against the other; Python truthiness (`0`, `''`,
- * `None` are false) is the same as JavaScript's for the values that occur here.
+ * `pep440_split_post`, `render`): pieces + style → the version dict. Versioneer writes each
+ * style out in full; here the styles that share a shape share one function, and each style's
+ * comment gives its shape as versioneer's docstring does. Python truthiness (`0`, `''`, `None`
+ * are false) is the same as JavaScript's for the values that occur here; the parity spec runs
+ * real versioneer on the same repositories.
  */
 import { DockconvError } from '../errors';
 import { STYLES, type Pieces, type Style, type VersionDict, isStyle } from './types';
@@ -16,37 +18,20 @@ export function plusOrDot(p: GoodPieces): string {
 
 /** TAG[+DISTANCE.gHEX[.dirty]]; no tags: 0+untagged.DISTANCE.gHEX[.dirty] */
 export function renderPep440(p: GoodPieces): string {
-  let r: string;
-  if (p.closestTag) {
-    r = p.closestTag;
-    if (p.distance || p.dirty) {
-      r += plusOrDot(p) + `${p.distance}.g${p.short}`;
-      if (p.dirty) r += '.dirty';
-    }
-  } else {
-    r = `0+untagged.${p.distance}.g${p.short}`;
-    if (p.dirty) r += '.dirty';
-  }
-  return r;
+  return localVersion(p, false);
 }
 
 /** TAG[[.dev0]+DISTANCE.gHEX[.dirty]]; `.dev0` off the branch named exactly "master". */
 export function renderPep440Branch(p: GoodPieces): string {
-  let r: string;
-  if (p.closestTag) {
-    r = p.closestTag;
-    if (p.distance || p.dirty) {
-      if (p.branch !== 'master') r += '.dev0';
-      r += plusOrDot(p) + `${p.distance}.g${p.short}`;
-      if (p.dirty) r += '.dirty';
-    }
-  } else {
-    r = '0';
-    if (p.branch !== 'master') r += '.dev0';
-    r += `+untagged.${p.distance}.g${p.short}`;
-    if (p.dirty) r += '.dirty';
-  }
-  return r;
+  return localVersion(p, p.branch !== 'master');
+}
+
+/** The two styles that put distance and commit in the local version (after `+`). */
+function localVersion(p: GoodPieces, dev0: boolean): string {
+  const dev = dev0 ? '.dev0' : '';
+  const local = `${p.distance}.g${p.short}${p.dirty ? '.dirty' : ''}`;
+  if (!p.closestTag) return `0${dev}+untagged.${local}`;
+  return p.distance || p.dirty ? `${p.closestTag}${dev}${plusOrDot(p)}${local}` : p.closestTag;
 }
 
 /**
@@ -78,56 +63,24 @@ export function renderPep440Pre(p: GoodPieces): string {
 
 /** TAG[.postDISTANCE[.dev0]+gHEX]; `.dev0` means dirty. */
 export function renderPep440Post(p: GoodPieces): string {
-  let r: string;
-  if (p.closestTag) {
-    r = p.closestTag;
-    if (p.distance || p.dirty) {
-      r += `.post${p.distance}`;
-      if (p.dirty) r += '.dev0';
-      r += plusOrDot(p) + `g${p.short}`;
-    }
-  } else {
-    r = `0.post${p.distance}`;
-    if (p.dirty) r += '.dev0';
-    r += `+g${p.short}`;
-  }
-  return r;
+  return postRelease(p, p.dirty, `g${p.short}`);
 }
 
 /** TAG[.postDISTANCE[.dev0]+gHEX[.dirty]]; `.dev0` means not on "master". */
 export function renderPep440PostBranch(p: GoodPieces): string {
-  let r: string;
-  if (p.closestTag) {
-    r = p.closestTag;
-    if (p.distance || p.dirty) {
-      r += `.post${p.distance}`;
-      if (p.branch !== 'master') r += '.dev0';
-      r += plusOrDot(p) + `g${p.short}`;
-      if (p.dirty) r += '.dirty';
-    }
-  } else {
-    r = `0.post${p.distance}`;
-    if (p.branch !== 'master') r += '.dev0';
-    r += `+g${p.short}`;
-    if (p.dirty) r += '.dirty';
-  }
-  return r;
+  return postRelease(p, p.branch !== 'master', `g${p.short}${p.dirty ? '.dirty' : ''}`);
 }
 
 /** TAG[.postDISTANCE[.dev0]]; `.dev0` means dirty. */
 export function renderPep440Old(p: GoodPieces): string {
-  let r: string;
-  if (p.closestTag) {
-    r = p.closestTag;
-    if (p.distance || p.dirty) {
-      r += `.post${p.distance}`;
-      if (p.dirty) r += '.dev0';
-    }
-  } else {
-    r = `0.post${p.distance}`;
-    if (p.dirty) r += '.dev0';
-  }
-  return r;
+  return postRelease(p, p.dirty, '');
+}
+
+/** The `.postDISTANCE` styles: the tag, and past it the distance, `.dev0` when `dev0`, and `local` after `+`. */
+function postRelease(p: GoodPieces, dev0: boolean, local: string): string {
+  const post = (plus: string) => `.post${p.distance}${dev0 ? '.dev0' : ''}${local ? plus + local : ''}`;
+  if (!p.closestTag) return `0${post('+')}`;
+  return p.distance || p.dirty ? p.closestTag + post(plusOrDot(p)) : p.closestTag;
 }
 
 /** TAG[-DISTANCE-gHEX][-dirty]; no tags: HEX[-dirty] (no "g"). */
