@@ -38,7 +38,7 @@ export function isValidRepository(repository: string): boolean {
   if (repository.length > 255) return false;
   const parts = repository.split('/');
   const first = parts[0] ?? '';
-  const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasDomain = parts.length > 1 && looksLikeHost(first);
   if (hasDomain && !DOMAIN.test(first)) return false;
   return parts.slice(hasDomain ? 1 : 0).every((p) => COMPONENT.test(p));
 }
