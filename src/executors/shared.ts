@@ -41,16 +41,16 @@ export function loadExecutorWorkspace(context: ExecutorContext, overrides: Namin
   return { ...workspace, project, sharing: settleSharing(sharing, process.env, plugin) };
 }
 
-/**
- * One command runs several tasks of a project (one per image, plus the aggregate), each reading
- * run.cfg: only one of them, the first of the project's tasks that needs none of its others, prints its
- * warnings, so each appears once per command.
- */
 /** Nx 24 lists task dependencies as `{ id }` edges, Nx 23 as plain ids. */
 export function edgeId(edge: string | { id: string }): string {
   return typeof edge === 'string' ? edge : edge.id;
 }
 
+/**
+ * One command runs several tasks of a project (one per image, plus the aggregate), each reading
+ * run.cfg: only one of them, the first of the project's tasks that needs none of its others, prints its
+ * warnings, so each appears once per command.
+ */
 function reportsForProject(context: ExecutorContext): boolean {
   const graph = context.taskGraph;
   const current = Object.values(graph?.tasks ?? {}).find((t) => t.target.project === context.projectName && t.target.target === context.targetName);
