@@ -56,7 +56,9 @@ function runTests(label, files, concurrency, env = process.env) {
   rmSync(tap, { force: true });
   const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(counts)?.[1] ?? 0);
   const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(`\n== ${label}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped, ${selected.length} file(s), ${seconds}s ==\n`);
+  // A test cut short (a promise the event loop could no longer settle) is cancelled, not passed: it counts as failed.
+  const failed = count('fail') + count('cancelled');
+  console.log(`\n== ${label}: ${count('pass')} passed, ${failed} failed, ${count('skipped')} skipped, ${selected.length} file(s), ${seconds}s ==\n`);
   return result.status ?? 1;
 }
 
