@@ -5,7 +5,7 @@
  * built first, and `--dryrun` prints every command without running it.
  */
 import { buildAll } from '../lib/image-build';
-import { docker } from '../lib/docker/cli';
+import { engineOf } from '../lib/docker/engine';
 import { imageId } from '../lib/model/graph';
 import { assertValidTag, withSuffix } from '../lib/model/naming';
 import { buildableImages } from '../lib/model/project';
@@ -63,7 +63,7 @@ async function clean(cli: CliProject, dryRun: boolean, env: NodeJS.ProcessEnv): 
   for (const image of buildableImages(cli.project)) {
     const node = cli.graph.get(imageId(cli.project.name, image.type));
     const refs = [image.name.ref, ...(node?.dockerfile.builderStage ? [withSuffix(image.name, 'builder').ref] : [])];
-    for (const ref of refs) await docker(['rmi', ref], { dryRun, env });
+    for (const ref of refs) await engineOf(env).command(['rmi', ref], { dryRun });
   }
   return 0;
 }

@@ -1,6 +1,8 @@
 /**
- * The engine seam: every question the features ask the Docker engine and every request that is
- * not a printed `docker` command (those are cli.ts) goes through `Engine`. Questions go through
+ * The engine seam: every question the features ask the Docker engine and every command they
+ * give it goes through `Engine` (a transfer's streams between two engines through `EngineApi`).
+ * Commands the user should see (build, run, tag, push, pull, rmi) are printed first and run
+ * through the docker CLI (cli.ts). Questions go through
  * the same docker CLI the builds use, so DOCKER_HOST, Docker contexts and the system ssh (with
  * ProxyJump and ~/.ssh/config) apply alike; they change nothing, so unlike builds they are not
  * printed. Only what the CLI cannot do cheaply is an Engine API request (the whole `GET /info`
@@ -10,7 +12,8 @@
 import { DockconvError } from '../errors';
 import type { Platform } from '../model/platform';
 import { runProcess, type ProcessResult } from '../system/process';
-import { dockerBinary } from './cli';
+import type { Arg } from '../text/shown';
+import { docker, dockerBinary, dockerDetached, showCommand, type DockerCommandOptions, type DockerCommandResult } from './cli';
 import { currentEngine, statusOf } from './endpoint';
 import { openEngineApi, type EngineInfo } from './engine-api';
 import { imageStoreFromInfo, type ImageStore } from './image-store';
@@ -49,7 +52,15 @@ export interface Engine {
   imageWorkdir(ref: string): Promise<string | undefined>;
   /** Stops a container; one already stopped or removed is no error. */
   stopContainer(name: string, seconds: number): Promise<void>;
+  /** A docker command the user sees: printed as one copy-pasteable line, then run (cli.ts). */
+  command(args: readonly Arg[], opts?: CommandOptions): Promise<DockerCommandResult>;
+  /** Prints a docker command without running it. */
+  show(args: readonly Arg[], opts?: Pick<CommandOptions, 'print' | 'prefix'>): void;
+  /** A docker command that outlives this process (a stop sent while Nx kills the task), shown nowhere. */
+  detached(args: readonly string[]): Promise<void>;
 }
+
+export type CommandOptions = Omit<DockerCommandOptions, 'env'>;
 
 /** The engine the docker CLI would use now, under this environment. */
 export function engineOf(env: NodeJS.ProcessEnv = process.env): Engine {
@@ -67,6 +78,9 @@ export function engineOf(env: NodeJS.ProcessEnv = process.env): Engine {
       return result.exitCode === 0 ? (JSON.parse(result.stdout || '""') as string) || '/' : undefined;
     },
     stopContainer: (name, seconds) => stopContainer(name, seconds, env),
+    command: (args, opts = {}) => docker(args, { ...opts, env }),
+    show: (args, opts = {}) => showCommand(args, { ...opts, env }),
+    detached: (args) => dockerDetached(args, env),
   };
 }
 

@@ -4,7 +4,7 @@
  * docker tags only a finished build, so a failed or interrupted one leaves the old tag as it was.
  */
 import { join, relative } from 'node:path';
-import { docker } from '../docker/cli';
+import { engineOf } from '../docker/engine';
 import { DockconvError } from '../errors';
 import type { ImageNode } from '../model/graph';
 import { withSuffix } from '../model/naming';
@@ -163,7 +163,7 @@ const NO_ATTESTATIONS = { BUILDX_NO_DEFAULT_ATTESTATIONS: '1' };
 
 async function runDocker(s: BuildSession, node: ImageNode, { args, stdin }: BuildInvocation, label: string): Promise<void> {
   const env = { ...s.env, DOCKER_BUILDKIT: s.builder === 'buildkit' ? '1' : '0', ...(s.sharedRegistry ? NO_ATTESTATIONS : {}) };
-  const result = await docker(args, { ...(stdin ? { stdin } : {}), dryRun: s.dryRun, prefix: `[${node.id}] `, env, cwd: s.workspaceRoot, signal: s.interrupts.signal, print: s.print });
+  const result = await engineOf(env).command(args, { ...(stdin ? { stdin } : {}), dryRun: s.dryRun, prefix: `[${node.id}] `, cwd: s.workspaceRoot, signal: s.interrupts.signal, print: s.print });
   if (s.interrupts.signal.aborted) throw new DockconvError(`build of ${label} interrupted`);
   if (result.exitCode !== 0) throw new DockconvError(`docker build of ${label} failed (exit ${result.exitCode})`);
 }

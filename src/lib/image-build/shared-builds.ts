@@ -8,7 +8,8 @@
  * The registry is a convenience, never a requirement: a registry that cannot be reached or
  * refuses a push costs a warning and a local build, not a failed task.
  */
-import { docker, type DockerCommandResult } from '../docker/cli';
+import type { DockerCommandResult } from '../docker/cli';
+import { engineOf } from '../docker/engine';
 import { describeError, DockconvError, lastLine } from '../errors';
 import type { ImageNode } from '../model/graph';
 import type { Arg } from '../text/shown';
@@ -175,7 +176,7 @@ export async function pushShared(s: BuildSession, node: ImageNode, digest: strin
 }
 
 function run(s: BuildSession, node: ImageNode, args: Arg[]): Promise<DockerCommandResult> {
-  return docker(args, { dryRun: s.dryRun, env: s.env, cwd: s.workspaceRoot, print: s.print, prefix: `[${node.id}] `, captureStderr: true, signal: s.interrupts.signal });
+  return engineOf(s.env).command(args, { dryRun: s.dryRun, cwd: s.workspaceRoot, print: s.print, prefix: `[${node.id}] `, captureStderr: true, signal: s.interrupts.signal });
 }
 
 function warn(s: BuildSession, node: ImageNode, message: string): void {

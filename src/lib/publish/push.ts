@@ -3,7 +3,6 @@
  * current) by the build library just before, so what is pushed is built from the current inputs.
  * A failed push takes back the registry tags it added, so a re-run starts from the same state.
  */
-import { docker } from '../docker/cli';
 import { engineOf } from '../docker/engine';
 import { DockconvError } from '../errors';
 import type { ImagePublishPlan } from './plan';
@@ -23,8 +22,8 @@ export interface PushedRef {
 
 export async function pushPlan(plan: ImagePublishPlan, s: PushSettings): Promise<PushedRef[]> {
   const prefix = `[${plan.image.project}:${plan.image.type}] `;
-  const run = (args: string[], capture = false) => docker(args, { dryRun: s.dryRun, env: s.env, cwd: s.cwd, print: s.print, prefix, captureStderr: capture });
   const engine = engineOf(s.env);
+  const run = (args: string[], capture = false) => engine.command(args, { dryRun: s.dryRun, cwd: s.cwd, print: s.print, prefix, captureStderr: capture });
   const source = s.dryRun ? undefined : await engine.inspectImage(plan.source);
   if (!s.dryRun && !source) throw new DockconvError(`${plan.source} is not on the engine after its build`);
   const previous = new Map<string, string | undefined>();

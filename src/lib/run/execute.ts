@@ -3,7 +3,6 @@
  * `nx run`), stops the container on Ctrl-C or SIGTERM, and hands back the container's exit code.
  * Arguments go to docker as an argv: no value ever passes through a shell.
  */
-import { docker, dockerDetached, showCommand } from '../docker/cli';
 import { engineOf } from '../docker/engine';
 import type { RunCommand } from './command';
 
@@ -19,12 +18,12 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** The exit code of `docker run`: the container's, or docker's own (125) when it could not start. */
 export async function executeRun(command: RunCommand, opts: ExecuteOptions): Promise<number> {
   if (opts.dryRun || command.detached) {
-    return (await docker(command.argv, { dryRun: opts.dryRun, env: opts.env, interactive: true })).exitCode;
+    return (await engineOf(opts.env).command(command.argv, { dryRun: opts.dryRun, interactive: true })).exitCode;
   }
   const stop = stopper(command.name, opts);
   for (const signal of STOP_SIGNALS) process.on(signal, stop.handler);
   try {
-    const { exitCode } = await docker(command.argv, { env: opts.env, interactive: true });
+    const { exitCode } = await engineOf(opts.env).command(command.argv, { interactive: true });
     await stop.done;
     return exitCode;
   } finally {
@@ -48,10 +47,11 @@ function stopper(name: string, opts: ExecuteOptions): { handler: (signal: NodeJS
     const seconds = opts.stopTimeout ?? 10;
     const args = ['stop', '--time', String(seconds), name];
     printSafely(`\n${signal}: stopping container ${name}`);
-    showCommand(args, { env: opts.env, print: printSafely });
-    done = engineOf(opts.env).stopContainer(name, seconds).catch((err: unknown) => {
+    const engine = engineOf(opts.env);
+    engine.show(args, { print: printSafely });
+    done = engine.stopContainer(name, seconds).catch((err: unknown) => {
       printSafely(`stopping through the engine API failed (${(err as Error).message}); running docker stop`);
-      return dockerDetached(args, opts.env);
+      return engine.detached(args);
     });
   };
   return { handler, get done() { return done; } };
