@@ -18,7 +18,7 @@ import { pullsOnForce } from '../model/build-plan';
 import { prepareBuild, type PreparedBuild } from './prepare';
 import { writeRecord } from './record';
 import { runScript } from './scripts';
-import { builtHereDir, recordBuiltHere, wasBuiltHere } from '../model/built-here';
+import { builtHereDir, recordBuiltHere, wasBuiltHere } from '../system/built-here';
 import { layerCacheFlags, pullShared, pushShared } from './shared-builds';
 import type { BuildSession } from './session';
 import type { ProjectVersion } from '../version/stamp';

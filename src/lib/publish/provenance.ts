@@ -1,11 +1,11 @@
 /**
  * Where a release's images come from: the image at each reference now, and which of it and its
- * workspace parents this machine did not build itself (see model/built-here).
+ * workspace parents this machine did not build itself (see system/built-here).
  */
 import { DockconvError } from '../errors';
 import { engineOf } from '../docker/engine';
 import { planBuild } from '../model/build-plan';
-import { builtHereDir, wasBuiltHere } from '../model/built-here';
+import { builtHereDir, wasBuiltHere } from '../system/built-here';
 import type { ImageGraph } from '../model/graph';
 
 export interface Provenance {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from '../errors';
-import { cdiKinds } from './engine';
+import { cdiKinds } from './engine-host';
 import type { EngineInfo } from '../docker/engine';
 import { selectGpu, type HostGpuFacts } from './gpu';
 

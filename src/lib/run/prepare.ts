@@ -12,7 +12,7 @@ import { RUN_CONFIG_FILE } from '../model/run-config';
 import type { WorkspaceImages } from '../model/workspace';
 import { engineOf, type EngineInfo } from '../docker/engine';
 import { buildRunCommand, gpuRequest, type RunCommand, type RunRequest } from './command';
-import { isRemoteEngine, localGpuFacts } from './engine';
+import { isRemoteEngine, localGpuFacts } from './engine-host';
 import { selectGpu, type HostGpuFacts } from './gpu';
 import { workdirSource } from './workdir';
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRemoteEngine } from './engine';
+import { isRemoteEngine } from './engine-host';
 
 describe('isRemoteEngine', () => {
   let config = '';
