@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockconvError } from '../errors';
-import { currentEngine, engineClient, parseDestination } from './endpoint';
+import { currentEngine, parseDestination } from './endpoint';
+import { engineClient } from './engine-api';
 
 function configDir(contexts: Record<string, string>, tls?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockconv-ctx-'));

@@ -8,9 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import Docker, { type DockerOptions } from 'dockerode';
+import type { DockerOptions } from 'dockerode';
 import { DockconvError } from '../errors';
-import { SshDialAgent } from './ssh-agent';
 import { sshCommand, sshRoute, type SshDial } from './ssh-command';
 
 export interface Endpoint {
@@ -30,25 +29,6 @@ const USER_AT_HOST = /^([^@\s/:]+)@([^@\s/:]+)(?::(\d+))?$/;
 
 export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   return env['DOCKER_CONFIG'] || join(env['HOME'] || homedir(), '.docker');
-}
-
-export interface EngineClient {
-  docker: Docker;
-  /** Closes what the client keeps open (an ssh connection). */
-  close(): void;
-}
-
-/**
- * A client for several requests: over ssh they share one ssh process and its dial-stdio stream
- * (ssh-agent.ts), the way the docker CLI talks to an ssh:// engine.
- */
-export function engineClient(endpoint: Endpoint): EngineClient {
-  if (!endpoint.ssh) return { docker: new Docker(endpoint.options), close: () => undefined };
-  const agent = new SshDialAgent(endpoint.ssh);
-  // docker-modem uses an `agent` it is given; dockerode's typings leave the option out. The host
-  // only fills the requests' Host header: the agent decides where they go.
-  const http: DockerOptions & { agent: SshDialAgent } = { protocol: 'http', host: 'docker', port: 80, agent };
-  return { docker: new Docker(http), close: () => agent.close() };
 }
 
 /** The HTTP status of an Engine API error (404: no such image or container), if it has one. */

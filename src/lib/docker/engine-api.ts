@@ -3,11 +3,13 @@
  * as streams (save on one, load on the other), what each holds read without a process per
  * question, a container stop that must leave before Nx kills this process. Over ssh the requests
  * of one `EngineApi` share one ssh connection (engineClient). Errors keep the engine's HTTP status
- * (statusOf): 404 is "no such image or container".
+ * (statusOf): 404 is "no such image or container". Loading dockerode costs about 0.1 s, so only
+ * code that sends such requests imports this module; the Engine loads it when it first needs it.
  */
 import type { Readable } from 'node:stream';
-import type Docker from 'dockerode';
-import { engineClient, type Endpoint } from './endpoint';
+import Docker, { type DockerOptions } from 'dockerode';
+import type { Endpoint } from './endpoint';
+import { SshDialAgent } from './ssh-agent';
 
 export type ImageInspectInfo = Docker.ImageInspectInfo;
 
@@ -48,6 +50,25 @@ export interface EngineApi {
   stopContainer(name: string, seconds: number): Promise<void>;
   /** Closes what the client keeps open (an ssh connection). */
   close(): void;
+}
+
+export interface EngineClient {
+  docker: Docker;
+  /** Closes what the client keeps open (an ssh connection). */
+  close(): void;
+}
+
+/**
+ * A client for several requests: over ssh they share one ssh process and its dial-stdio stream
+ * (ssh-agent.ts), the way the docker CLI talks to an ssh:// engine.
+ */
+export function engineClient(endpoint: Endpoint): EngineClient {
+  if (!endpoint.ssh) return { docker: new Docker(endpoint.options), close: () => undefined };
+  const agent = new SshDialAgent(endpoint.ssh);
+  // docker-modem uses an `agent` it is given; dockerode's typings leave the option out. The host
+  // only fills the requests' Host header: the agent decides where they go.
+  const http: DockerOptions & { agent: SshDialAgent } = { protocol: 'http', host: 'docker', port: 80, agent };
+  return { docker: new Docker(http), close: () => agent.close() };
 }
 
 /** dockerode's typings leave out GET /images/get (save of several images). */

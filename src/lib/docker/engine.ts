@@ -15,7 +15,7 @@ import { runProcess, type ProcessResult } from '../system/process';
 import type { Arg } from '../text/shown';
 import { docker, dockerBinary, dockerDetached, showCommand, type DockerCommandOptions, type DockerCommandResult } from './cli';
 import { currentEngine, statusOf } from './endpoint';
-import { openEngineApi, type EngineInfo } from './engine-api';
+import type { EngineApi, EngineInfo } from './engine-api';
 import { imageStoreFromInfo, type ImageStore } from './image-store';
 
 /** How images are built: BuildKit (through buildx on clients from 23) or the legacy builder. */
@@ -148,8 +148,14 @@ async function engineFacts(query: Query): Promise<EngineFacts> {
   return { os: String(os ?? 'linux'), architecture: String(architecture ?? ''), store: imageStoreFromInfo({ DriverStatus: status as string[][] | null }) };
 }
 
+/** The Engine API of the current engine, loading dockerode only now. */
+async function currentEngineApi(env: NodeJS.ProcessEnv): Promise<EngineApi> {
+  const { openEngineApi } = await import('./engine-api.js');
+  return openEngineApi(currentEngine(env));
+}
+
 async function engineInfo(env: NodeJS.ProcessEnv): Promise<EngineInfo> {
-  const api = openEngineApi(currentEngine(env));
+  const api = await currentEngineApi(env);
   try {
     return await api.info();
   } catch (err) {
@@ -168,7 +174,7 @@ async function engineInfo(env: NodeJS.ProcessEnv): Promise<EngineInfo> {
  * the task's whole process tree.
  */
 async function stopContainer(name: string, seconds: number, env: NodeJS.ProcessEnv): Promise<void> {
-  const api = openEngineApi(currentEngine(env));
+  const api = await currentEngineApi(env);
   try {
     await api.stopContainer(name, seconds);
   } catch (err) {
