@@ -2,9 +2,9 @@
  * Quoting, in one place: a command-line value together with how it is printed, and the shell
  * quoting of printed commands. Values expanded from `$VARS` are shown as `$VAR` so that printed
  * commands stay copy-pasteable without leaking secrets. Literals are single-quoted only when
- * they need it, as Python's shlex.quote did in the tool these commands replace (shell-quote's
- * backslash style would print other commands than it did), and a printed value keeps which of
- * its `$`s are live, which no quoting library models.
+ * they need it, as every release has printed them (shell-quote's backslash style would print
+ * other commands), and a printed value keeps which of its `$`s are live, which no quoting
+ * library models.
  */
 export interface Shown {
   value: string;
