@@ -1,13 +1,13 @@
 /**
  * The engine seam: every question the features ask the Docker engine and every command they
- * give it goes through `Engine` (a transfer's streams between two engines through `EngineApi`).
- * Commands the user should see (build, run, tag, push, pull, rmi) are printed first and run
- * through the docker CLI (cli.ts). Questions go through
- * the same docker CLI the builds use, so DOCKER_HOST, Docker contexts and the system ssh (with
- * ProxyJump and ~/.ssh/config) apply alike; they change nothing, so unlike builds they are not
- * printed. Only what the CLI cannot do cheaply is an Engine API request (the whole `GET /info`
- * for GPUs, a container stop that must leave before Nx kills this process). Tests hand a feature
- * a real engine (`engineOf(env)`) or a recorded one (any object of this shape).
+ * give it goes through `Engine` (a transfer's streams between two engines go through
+ * `EngineApi`). Both go through the same docker CLI, so DOCKER_HOST, Docker contexts and the
+ * system ssh (with ProxyJump and ~/.ssh/config) apply alike. Commands the user should see (build,
+ * run, tag, push, pull, rmi) are printed first (cli.ts); questions change nothing and are not
+ * printed. Only what the CLI cannot do cheaply is an Engine API request: the whole `GET /info`
+ * for GPUs, and a container stop that must leave before Nx kills this process. Tests hand a
+ * feature a real engine (`engineOf(env)`), one behind a recorded docker CLI (DOCKCONV_DOCKER), or
+ * any object of this shape.
  */
 import { DockconvError } from '../errors';
 import type { Platform } from '../model/platform';
@@ -73,10 +73,7 @@ export function engineOf(env: NodeJS.ProcessEnv = process.env): Engine {
     builder: () => detectBuilder(env),
     inspectImage: (ref) => inspectImage(query, ref),
     imagePlatform: (ref) => imagePlatform(query, ref),
-    imageWorkdir: async (ref) => {
-      const result = await query(['image', 'inspect', '--format', '{{json .Config.WorkingDir}}', ref]);
-      return result.exitCode === 0 ? (JSON.parse(result.stdout || '""') as string) || '/' : undefined;
-    },
+    imageWorkdir: (ref) => imageWorkdir(query, ref),
     stopContainer: (name, seconds) => stopContainer(name, seconds, env),
     command: (args, opts = {}) => docker(args, { ...opts, env }),
     show: (args, opts = {}) => showCommand(args, { ...opts, env }),
@@ -131,6 +128,12 @@ async function imagePlatform(query: Query, ref: string): Promise<Platform | unde
   if (result === undefined) return undefined;
   const [os = 'linux', architecture = '', variant = ''] = result.split('\t');
   return { os, architecture, ...(variant ? { variant } : {}) };
+}
+
+/** An image without a WORKDIR runs in `/`; an image the engine cannot show has none to offer. */
+async function imageWorkdir(query: Query, ref: string): Promise<string | undefined> {
+  const result = await query(['image', 'inspect', '--format', '{{json .Config.WorkingDir}}', ref]);
+  return result.exitCode === 0 ? (JSON.parse(result.stdout || '""') as string) || '/' : undefined;
 }
 
 /** `docker image inspect --format`: undefined for no such image, an error for anything else. */
