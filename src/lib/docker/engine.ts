@@ -70,7 +70,7 @@ export function engineOf(env: NodeJS.ProcessEnv = process.env): Engine {
     labelledImages: (label) => labelledImages(query, label),
     facts: () => engineFacts(query),
     info: () => engineInfo(env),
-    builder: () => detectBuilder(env),
+    builder: () => detectBuilder(query, env),
     inspectImage: (ref) => inspectImage(query, ref),
     imagePlatform: (ref) => imagePlatform(query, ref),
     imageWorkdir: (ref) => imageWorkdir(query, ref),
@@ -189,10 +189,10 @@ async function stopContainer(name: string, seconds: number, env: NodeJS.ProcessE
   }
 }
 
-async function detectBuilder(env: NodeJS.ProcessEnv): Promise<Builder> {
+async function detectBuilder(query: Query, env: NodeJS.ProcessEnv): Promise<Builder> {
   const wanted = env['DOCKER_BUILDKIT'];
   if (wanted === '0' || wanted === 'false') return 'legacy';
-  const can = await clientCanBuildKit(env);
+  const can = await clientCanBuildKit(query);
   if (!can && (wanted === '1' || wanted === 'true')) {
     throw new DockconvError('DOCKER_BUILDKIT=1 but this docker client cannot use BuildKit (no buildx plugin)', {
       hint: 'install docker-buildx, or unset DOCKER_BUILDKIT to use the legacy builder',
@@ -201,11 +201,11 @@ async function detectBuilder(env: NodeJS.ProcessEnv): Promise<Builder> {
   return can ? 'buildkit' : 'legacy';
 }
 
-async function clientCanBuildKit(env: NodeJS.ProcessEnv): Promise<boolean> {
-  const version = await runProcess(dockerBinary(env), ['version', '--format', '{{.Client.Version}}'], { env });
-  const major = Number(/^(\d+)\./.exec(version.stdout.trim())?.[1] ?? NaN);
+async function clientCanBuildKit(query: Query): Promise<boolean> {
+  const version = await query(['version', '--format', '{{.Client.Version}}']);
+  const major = Number(/^(\d+)\./.exec(version.stdout)?.[1] ?? NaN);
   if (Number.isFinite(major) && major < 23) return true;
-  const buildx = await runProcess(dockerBinary(env), ['buildx', 'version'], { env });
+  const buildx = await query(['buildx', 'version']);
   return buildx.exitCode === 0;
 }
 
