@@ -23,8 +23,10 @@ export function emptyStats(): RewriteStats {
 
 /** `write` reads every entry and writes the new archive's members; the archive is finalised after it. `cleanup` runs once the rewrite ends, however. */
 export function rewriteTar(source: Readable, write: (entries: AsyncIterable<Entry>, pack: tar.Pack) => Promise<void>, cleanup: () => void = () => undefined): Readable {
-  const pack = tar.pack();
-  const extract = tar.extract();
+  // Their errors reach the caller through `write` and the consumer of the returned stream; a
+  // late one (see quiet) must not find them without a listener.
+  const pack = quiet(tar.pack());
+  const extract = quiet(tar.extract());
   const fail = (err: unknown) => {
     source.destroy();
     extract.destroy();
